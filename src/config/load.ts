@@ -1,0 +1,85 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { EnvSchema, SETTINGS, type Env } from './schema.ts';
+
+/** Resolved settings the rest of the program reads (never process.env). */
+export interface Config extends Env {
+  /** ISSUER with its default applied and a trailing slash. */
+  issuer: string;
+  dataDir: string;
+  /** 32-byte key for secrets at rest. */
+  secretsKey: Buffer;
+  /** Development-only defaults in force, to be warned about loudly at start. */
+  devWarnings: string[];
+}
+
+/** A bad setting: the message names each setting and what is wrong with it. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid settings:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Validates the environment: pure, no I/O. */
+export function parseEnv(env: Record<string, string | undefined>): Env {
+  const picked: Record<string, string> = {};
+  for (const key of Object.keys(SETTINGS)) {
+    const value = env[key];
+    if (value !== undefined && value !== '') picked[key] = value;
+  }
+  const result = EnvSchema.safeParse(picked);
+  if (!result.success) {
+    throw new ConfigError(result.error.issues.map((i) => {
+      const key = String(i.path[0] ?? 'settings');
+      const shown = key in picked && !/SECRET|KEY/.test(key) ? ` (got ${JSON.stringify(picked[key])})` : '';
+      return `${key}: ${i.message}${shown}`;
+    }));
+  }
+  return result.data;
+}
+
+function decodeKey(text: string): Buffer {
+  return /^[0-9a-fA-F]{64}$/.test(text) ? Buffer.from(text, 'hex') : Buffer.from(text, 'base64');
+}
+
+/** Reads the development key from DATA_DIR, creating it on first use. */
+function developmentKey(dataDir: string, warnings: string[]): Buffer {
+  const file = join(dataDir, 'secrets.key');
+  try {
+    return decodeKey(readFileSync(file, 'utf8').trim());
+  } catch {
+    mkdirSync(dataDir, { recursive: true });
+    const key = randomBytes(32).toString('base64');
+    // 'wx' fails if another process created it first; then read theirs.
+    try {
+      writeFileSync(file, `${key}\n`, { mode: 0o600, flag: 'wx' });
+    } catch {
+      return decodeKey(readFileSync(file, 'utf8').trim());
+    }
+    warnings.push(`SECRETS_KEY is unset: generated a development key into ${file}. Set SECRETS_KEY in production.`);
+    return decodeKey(key);
+  }
+}
+
+/** Loads and resolves every setting; throws ConfigError naming each bad one. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = parseEnv(env);
+  const devWarnings: string[] = [];
+  const dataDir = resolve(parsed.DATA_DIR);
+  let secretsKey: Buffer;
+  if (parsed.SECRETS_KEY) {
+    secretsKey = decodeKey(parsed.SECRETS_KEY);
+  } else {
+    secretsKey = developmentKey(dataDir, devWarnings);
+    if (!devWarnings.length) devWarnings.push(`SECRETS_KEY is unset: using the development key in ${join(dataDir, 'secrets.key')}.`);
+  }
+  if (parsed.ALLOW_INSECURE_UPSTREAMS) {
+    devWarnings.push('ALLOW_INSECURE_UPSTREAMS=true: http:// upstreams and requests to loopback/private addresses are allowed.');
+  }
+  const scheme = parsed.TLS_CERT_FILE ? 'https' : 'http';
+  const base = parsed.ISSUER ?? `${scheme}://localhost:${parsed.PORT}/`;
+  const issuer = base.endsWith('/') ? base : `${base}/`;
+  return { ...parsed, issuer, dataDir, secretsKey, devWarnings };
+}

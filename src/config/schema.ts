@@ -1,0 +1,91 @@
+import { z } from 'zod';
+
+/**
+ * Every setting of the server, with its default and a one-line description. This is the
+ * only place a setting is declared; the README's settings table is checked against it
+ * (test/config/readme-settings.test.ts) and can be printed with `npm run settings`.
+ */
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const int = (min: number, max: number) =>
+  z.coerce
+    .number({ message: 'expected a whole number' })
+    .int({ message: 'expected a whole number' })
+    .min(min, { message: `must be at least ${min}` })
+    .max(max, { message: `must be at most ${max}` });
+
+/** Setting name → [schema with default, description]. Defaults are strings, as in the environment. */
+export const SETTINGS = {
+  NODE_ENV: [z.enum(['development', 'production', 'test']).default('development'),
+    '`production` refuses development-only defaults (generated SECRETS_KEY, insecure upstreams).'],
+  PORT: [int(0, 65535).default(3000), 'TCP port to listen on (0 picks a free one).'],
+  HOST: [z.string().min(1).default('0.0.0.0'), 'Address to listen on.'],
+  ISSUER: [z.url({ message: 'expected an absolute http(s) URL' }).optional(),
+    'Public base URL, with trailing slash like Auth0. Default `http://localhost:<PORT>/`.'],
+  DATA_DIR: [z.string().min(1).default('./data'), 'Folder for the embedded store and the generated development key.'],
+  STORE: [z.enum(['sqlite', 'mongodb']).default('sqlite'), 'Persistence backend: embedded SQLite or MongoDB.'],
+  MONGODB_URI: [z.string().regex(/^mongodb(\+srv)?:\/\//, { message: 'expected a mongodb:// URI' }).optional(),
+    'MongoDB connection string; required when STORE=mongodb.'],
+  SECRETS_KEY: [z.string().regex(/^[A-Za-z0-9+/]{43}=?$|^[0-9a-fA-F]{64}$/, {
+    message: 'expected 32 bytes as base64 (44 chars) or hex (64 chars)' }).optional(),
+  'Key that encrypts secrets at rest (AES-256-GCM). Generated into DATA_DIR in development; required in production.'],
+  ADMIN_CLIENT_ID: [z.string().min(1).max(128).optional(),
+    'With ADMIN_CLIENT_SECRET: a machine-to-machine client kept in sync holding every Management API scope.'],
+  ADMIN_CLIENT_SECRET: [z.string().min(16, { message: 'must be at least 16 characters' }).optional(),
+    'Secret of ADMIN_CLIENT_ID. When both are unset and no admin client exists, one is generated and printed once.'],
+  LOG_LEVEL: [z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'silent']).default('info'), 'Least severe log level written.'],
+  TLS_CERT_FILE: [z.string().min(1).optional(), 'PEM certificate; with TLS_KEY_FILE the server speaks https itself.'],
+  TLS_KEY_FILE: [z.string().min(1).optional(), 'PEM private key for TLS_CERT_FILE.'],
+  TRUST_PROXY: [bool.default(false), 'Trust X-Forwarded-* from a TLS-terminating proxy in front.'],
+  ALLOW_INSECURE_UPSTREAMS: [bool.default(false),
+    'Development only: allow http:// connection URLs and upstream requests to loopback/private addresses.'],
+  MGMT_TOKEN_TTL: [int(60, 2_592_000).default(86_400), 'Lifetime (s) of Management API access tokens.'],
+  ACCESS_TOKEN_TTL: [int(60, 2_592_000).default(86_400), 'Lifetime (s) of access tokens issued to apps.'],
+  ID_TOKEN_TTL: [int(60, 2_592_000).default(36_000), 'Lifetime (s) of id_tokens.'],
+  REFRESH_TOKEN_TTL: [int(60, 31_536_000).default(2_592_000), 'Lifetime (s) of refresh tokens (rotated on use).'],
+  LOGIN_TTL: [int(60, 86_400).default(600), 'Time (s) a user has to finish an upstream sign-in.'],
+  KEYS_REFRESH_SECONDS: [int(1, 86_400).default(60), 'How often (s) a process re-reads the signing keys from the store.'],
+  UPSTREAM_TIMEOUT_MS: [int(100, 120_000).default(10_000), 'Timeout of each request to an upstream provider.'],
+  UPSTREAM_MAX_BYTES: [int(1024, 50_000_000).default(1_048_576), 'Largest upstream response body accepted.'],
+  SCRIPT_TIMEOUT_MS: [int(10, 120_000).default(10_000), 'Wall-time limit of one fetchUserProfile run.'],
+  SCRIPT_MEMORY_MB: [int(8, 1024).default(64), 'Memory limit of the sandbox isolate.'],
+  SCRIPT_MAX_REQUESTS: [int(0, 100).default(10), 'Outbound requests one fetchUserProfile run may make.'],
+  SCRIPT_MAX_RESPONSE_BYTES: [int(1024, 50_000_000).default(1_048_576), 'Largest response a script request may read.'],
+  WORKERS: [int(1, 64).default(1), 'Server processes sharing the port (cluster); each runs its own sandbox.'],
+} as const;
+
+type Settings = typeof SETTINGS;
+type Shape = { [K in keyof Settings]: Settings[K][0] };
+
+const shape = Object.fromEntries(
+  Object.entries(SETTINGS).map(([k, [schema]]) => [k, schema]),
+) as unknown as Shape;
+
+/** The environment, validated; not yet resolved (see load.ts). */
+export const EnvSchema = z
+  .object(shape)
+  .superRefine((env, ctx) => {
+    if (env.STORE === 'mongodb' && !env.MONGODB_URI) {
+      ctx.addIssue({ code: 'custom', path: ['MONGODB_URI'], message: 'required when STORE=mongodb' });
+    }
+    if (!!env.ADMIN_CLIENT_ID !== !!env.ADMIN_CLIENT_SECRET) {
+      ctx.addIssue({ code: 'custom', path: ['ADMIN_CLIENT_SECRET'], message: 'ADMIN_CLIENT_ID and ADMIN_CLIENT_SECRET go together' });
+    }
+    if (!!env.TLS_CERT_FILE !== !!env.TLS_KEY_FILE) {
+      ctx.addIssue({ code: 'custom', path: ['TLS_KEY_FILE'], message: 'TLS_CERT_FILE and TLS_KEY_FILE go together' });
+    }
+    if (env.NODE_ENV === 'production') {
+      if (!env.SECRETS_KEY) ctx.addIssue({ code: 'custom', path: ['SECRETS_KEY'], message: 'required when NODE_ENV=production' });
+      if (env.ALLOW_INSECURE_UPSTREAMS) {
+        ctx.addIssue({ code: 'custom', path: ['ALLOW_INSECURE_UPSTREAMS'], message: 'not allowed when NODE_ENV=production' });
+      }
+    }
+    if (env.ISSUER && !/^https?:\/\/[^?#]+$/.test(env.ISSUER)) {
+      ctx.addIssue({ code: 'custom', path: ['ISSUER'], message: 'expected an http(s) URL without query or fragment' });
+    }
+  });
+
+export type Env = z.infer<typeof EnvSchema>;

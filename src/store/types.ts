@@ -1,0 +1,315 @@
+/**
+ * The persistence contract. Every backend (store/sqlite, store/mongo) implements `Store`
+ * and is proven by the one conformance suite in test/store/conformance.ts.
+ *
+ * Guarantees every implementation must keep:
+ * - Unique keys: an insert that would break a unique key rejects with `StoreConflictError`
+ *   and writes nothing.
+ * - Atomic writes: each method is all-or-nothing; `users.upsertLogin` writes user and
+ *   identity in one atomic step; `oidc.consume` and `transactions.take` are single
+ *   conditional updates, so among concurrent callers exactly one wins.
+ * - TTL expiry: a record whose `expiresAt` has passed is never returned, even before the
+ *   backend physically removes it.
+ * - Records are plain JSON-compatible data; the store never interprets secret fields
+ *   (they arrive already encrypted, as strings, from the layer above).
+ * - Lists are ordered by the record's id (stable across pages); `afterId` starts after the
+ *   given id (checkpoint paging); `offset` skips records (page paging).
+ */
+
+/** Thrown by an insert/update that would break a unique key. */
+export class StoreConflictError extends Error {
+  readonly key: string;
+  constructor(key: string, message?: string) {
+    super(message ?? `unique key ${key} already taken`);
+    this.name = 'StoreConflictError';
+    this.key = key;
+  }
+}
+
+/** Paging of a list: `offset`+`limit` (page paging) or `afterId`+`limit` (checkpoint paging). */
+export interface ListOptions {
+  limit: number;
+  offset?: number;
+  afterId?: string;
+  /** When true the result carries `total`, the count of all matching records. */
+  includeTotal?: boolean;
+}
+
+export interface ListResult<T> {
+  items: T[];
+  total?: number;
+}
+
+// ---------------------------------------------------------------- clients
+
+/** An application (relying party), stored in Auth0's shape. */
+export interface ClientRecord {
+  client_id: string;
+  name: string;
+  description?: string;
+  app_type: 'native' | 'spa' | 'regular_web' | 'non_interactive';
+  is_first_party: boolean;
+  callbacks: string[];
+  allowed_logout_urls: string[];
+  allowed_origins: string[];
+  web_origins: string[];
+  grant_types: string[];
+  token_endpoint_auth_method: 'none' | 'client_secret_post' | 'client_secret_basic';
+  /** When false a confidential client may skip PKCE; public clients always need it. */
+  require_pkce: boolean;
+  /** Encrypted client secret (absent for public clients). */
+  client_secret_enc?: string;
+  client_metadata: Record<string, string>;
+  /** Bumped on every update; lets caches notice changes. */
+  version: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ClientRepo {
+  get(clientId: string): Promise<ClientRecord | null>;
+  /** Rejects with StoreConflictError when client_id is taken. */
+  insert(client: ClientRecord): Promise<void>;
+  /** Replaces the stored record; resolves false when it does not exist. */
+  replace(client: ClientRecord): Promise<boolean>;
+  /** Resolves false when it did not exist. Also deletes its client grants. */
+  delete(clientId: string): Promise<boolean>;
+  list(options: ListOptions): Promise<ListResult<ClientRecord>>;
+}
+
+// ---------------------------------------------------------------- client grants
+
+/** Permission for a client to get tokens for an audience with some scopes (Auth0 client-grants). */
+export interface ClientGrantRecord {
+  id: string;
+  client_id: string;
+  audience: string;
+  scope: string[];
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ClientGrantFilter {
+  client_id?: string;
+  audience?: string;
+}
+
+export interface ClientGrantRepo {
+  get(id: string): Promise<ClientGrantRecord | null>;
+  /** Unique key: (client_id, audience). */
+  find(clientId: string, audience: string): Promise<ClientGrantRecord | null>;
+  insert(grant: ClientGrantRecord): Promise<void>;
+  replace(grant: ClientGrantRecord): Promise<boolean>;
+  delete(id: string): Promise<boolean>;
+  list(filter: ClientGrantFilter, options: ListOptions): Promise<ListResult<ClientGrantRecord>>;
+}
+
+// ---------------------------------------------------------------- connections
+
+/** A connection (identity source), stored in Auth0's shape. Secret option values arrive encrypted. */
+export interface ConnectionRecord {
+  id: string;
+  /** Unique, never changes. */
+  name: string;
+  display_name?: string;
+  strategy: string;
+  options: Record<string, unknown>;
+  enabled_clients: string[];
+  realms: string[];
+  is_domain_connection: boolean;
+  show_as_button: boolean;
+  metadata: Record<string, string>;
+  /** Bumped on every update; compiled scripts are cached per (id, version). */
+  version: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ConnectionFilter {
+  /** Any of these strategies. */
+  strategy?: string[];
+  name?: string;
+  /** Only connections whose enabled_clients contains this client_id. */
+  enabledClientId?: string;
+}
+
+export interface ConnectionRepo {
+  get(id: string): Promise<ConnectionRecord | null>;
+  getByName(name: string): Promise<ConnectionRecord | null>;
+  /** Unique keys: id, name. */
+  insert(connection: ConnectionRecord): Promise<void>;
+  /** Replaces the stored record (name must be unchanged); resolves false when missing. */
+  replace(connection: ConnectionRecord): Promise<boolean>;
+  delete(id: string): Promise<boolean>;
+  list(filter: ConnectionFilter, options: ListOptions): Promise<ListResult<ConnectionRecord>>;
+  /** Removes clientId from every connection's enabled_clients (a client was deleted). */
+  removeClientEverywhere(clientId: string): Promise<void>;
+}
+
+// ---------------------------------------------------------------- users
+
+/** One linked account of a user at an identity source. */
+export interface IdentityRecord {
+  provider: string;
+  connection: string;
+  /** The user's id at the upstream provider (always a string). */
+  user_id: string;
+  isSocial: boolean;
+  profileData?: Record<string, unknown>;
+  /** Encrypted upstream tokens. */
+  access_token_enc?: string;
+  refresh_token_enc?: string;
+  /** Upstream access token expiry, ISO time. */
+  expires_at?: string;
+}
+
+/** Root attributes that a login may set on a user. */
+export interface UserRootAttributes {
+  email?: string;
+  email_verified?: boolean;
+  name?: string;
+  given_name?: string;
+  family_name?: string;
+  nickname?: string;
+  picture?: string;
+}
+
+export interface UserRecord extends UserRootAttributes {
+  /** `<provider>|<connection>|<upstream id>` for social users. */
+  user_id: string;
+  identities: IdentityRecord[];
+  /** Profile fields the upstream returned beyond the recognized root attributes. */
+  extra: Record<string, unknown>;
+  user_metadata: Record<string, unknown>;
+  app_metadata: Record<string, unknown>;
+  created_at: string;
+  updated_at: string;
+  last_login?: string;
+  logins_count: number;
+}
+
+export interface UserFilter {
+  /** Exact match, case-insensitive. */
+  email?: string;
+  /** Users with an identity at this connection name. */
+  connection?: string;
+}
+
+/** Everything one successful login writes. */
+export interface LoginUpsert {
+  user_id: string;
+  identity: IdentityRecord;
+  root: UserRootAttributes;
+  extra: Record<string, unknown>;
+  /** `on_each_login`: root + extra are refreshed on every login; `on_first_login`: only set at creation. */
+  setRootAttributes: 'on_each_login' | 'on_first_login';
+  /** ISO time of the login. */
+  now: string;
+}
+
+export interface UserRepo {
+  get(userId: string): Promise<UserRecord | null>;
+  delete(userId: string): Promise<boolean>;
+  list(filter: UserFilter, options: ListOptions): Promise<ListResult<UserRecord>>;
+  /**
+   * One atomic write: creates the user (logins_count 1, created_at = now) or updates it
+   * (logins_count + 1, last_login = now, the identity with this connection replaced, root
+   * attributes per setRootAttributes). Concurrent first logins of one user create it once.
+   */
+  upsertLogin(input: LoginUpsert): Promise<{ user: UserRecord; created: boolean }>;
+  /** Replaces the token fields of one identity; resolves null when user or identity is missing. */
+  updateIdentityTokens(
+    userId: string,
+    connection: string,
+    tokens: Pick<IdentityRecord, 'access_token_enc' | 'refresh_token_enc' | 'expires_at'>,
+  ): Promise<UserRecord | null>;
+}
+
+// ---------------------------------------------------------------- oidc-provider models
+
+/** A stored oidc-provider model instance (Session, AccessToken, AuthorizationCode, Grant, ...). */
+export interface OidcRecord {
+  payload: Record<string, unknown>;
+  /** Epoch seconds when consumed, if it was. */
+  consumed?: number;
+  /** Epoch milliseconds; the record is gone after this. */
+  expiresAt?: number;
+}
+
+export interface OidcRepo {
+  upsert(model: string, id: string, payload: Record<string, unknown>, expiresAt?: number): Promise<void>;
+  find(model: string, id: string): Promise<OidcRecord | null>;
+  /** Looks up by payload.uid (Session). */
+  findByUid(model: string, uid: string): Promise<OidcRecord | null>;
+  /** Looks up by payload.userCode (DeviceCode). */
+  findByUserCode(model: string, userCode: string): Promise<OidcRecord | null>;
+  destroy(model: string, id: string): Promise<void>;
+  /** Deletes every record of every model whose payload.grantId matches. */
+  revokeByGrantId(grantId: string): Promise<void>;
+  /** Marks consumed; resolves true for exactly one caller, false if already consumed or missing. */
+  consume(model: string, id: string): Promise<boolean>;
+}
+
+// ---------------------------------------------------------------- signing keys
+
+export interface SigningKeyRecord {
+  kid: string;
+  alg: string;
+  /** `next`: published, not yet signing; `current`: signs; `previous`: kept for verification. */
+  status: 'next' | 'current' | 'previous';
+  /** Encrypted private JWK (JSON). */
+  jwk_enc: string;
+  created_at: string;
+}
+
+/** The whole key set, replaced as one document under optimistic concurrency. */
+export interface KeySet {
+  version: number;
+  keys: SigningKeyRecord[];
+}
+
+export interface KeyRepo {
+  get(): Promise<KeySet | null>;
+  /**
+   * Stores `next` only if the stored version equals `expectedVersion` (null: nothing stored
+   * yet) and next.version === expectedVersion + 1 (1 for the first). Resolves false when
+   * another writer got there first; the caller re-reads.
+   */
+  compareAndSet(expectedVersion: number | null, next: KeySet): Promise<boolean>;
+}
+
+// ---------------------------------------------------------------- login transactions
+
+/** Short-lived state of one upstream login (keyed by the upstream `state`). */
+export interface TransactionRecord {
+  id: string;
+  connection_id: string;
+  payload: Record<string, unknown>;
+  /** Epoch milliseconds. */
+  expiresAt: number;
+}
+
+export interface TransactionRepo {
+  put(tx: TransactionRecord): Promise<void>;
+  /** Returns and deletes in one step; exactly one concurrent caller gets it. */
+  take(id: string): Promise<TransactionRecord | null>;
+  deleteByConnection(connectionId: string): Promise<void>;
+}
+
+// ---------------------------------------------------------------- the store
+
+export interface Store {
+  readonly kind: 'sqlite' | 'mongodb';
+  clients: ClientRepo;
+  clientGrants: ClientGrantRepo;
+  connections: ConnectionRepo;
+  users: UserRepo;
+  oidc: OidcRepo;
+  keys: KeyRepo;
+  transactions: TransactionRepo;
+  /** Resolves when the backend answers; rejects when it is unreachable (readiness). */
+  ping(): Promise<void>;
+  /** Physically removes expired records (backends with native TTL may do nothing). */
+  purgeExpired(): Promise<void>;
+  close(): Promise<void>;
+}
