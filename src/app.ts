@@ -1,0 +1,64 @@
+import express, { type Express, type Router } from 'express';
+import { htmlErrorHandler } from './errors/handlers.ts';
+import type { Config } from './config/load.ts';
+import type { Logger } from './lib/logger.ts';
+import type { SecretBox } from './lib/secrets.ts';
+import type { ClientService } from './management/clients/service.ts';
+import { managementRouter } from './management/router.ts';
+import { captureAuthorizeParams } from './oidc/authorize-params.ts';
+import type { OidcHost } from './oidc/host.ts';
+import { auth0TokenRequest } from './oidc/token-request.ts';
+import type { Store } from './store/types.ts';
+
+export interface AppDeps {
+  config: Config;
+  store: Store;
+  box: SecretBox;
+  logger: Logger;
+  host: OidcHost;
+  clients: ClientService;
+  /** Extra Management API resources by path (e.g. /connections). */
+  managementExtra?: Record<string, Router>;
+  /** Routes of the login flow (interaction pages, upstream callback). */
+  login?: Router;
+}
+
+const READY_TIMEOUT_MS = 2000;
+
+/** Composes the HTTP application from injected parts; does no I/O of its own. */
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', deps.config.TRUST_PROXY);
+  app.use((_req, res, next) => {
+    res.setHeader('x-content-type-options', 'nosniff');
+    res.setHeader('referrer-policy', 'no-referrer');
+    next();
+  });
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    try {
+      await Promise.race([
+        deps.store.ping(),
+        new Promise((_, reject) => setTimeout(() => reject(new Error('store did not answer in time')), READY_TIMEOUT_MS).unref()),
+      ]);
+      res.json({ status: 'ready', store: deps.store.kind });
+    } catch (err) {
+      res.status(503).json({ status: 'unavailable', store: deps.store.kind, message: (err as Error).message });
+    }
+  });
+
+  app.use('/api/v2', managementRouter({
+    store: deps.store, host: deps.host, issuer: deps.config.issuer, clients: deps.clients, logger: deps.logger,
+    ...(deps.managementExtra ? { extra: deps.managementExtra } : {}),
+  }));
+  app.use('/authorize', express.urlencoded({ extended: false, limit: '56kb' }), captureAuthorizeParams);
+  app.post('/oauth/token', auth0TokenRequest(deps.store));
+  if (deps.login) app.use(deps.login);
+  app.use((req, res) => deps.host.handle(req, res));
+  app.use(htmlErrorHandler(deps.logger));
+  return app;
+}

@@ -1,0 +1,12 @@
+/** Every Management API scope this server knows (Auth0's names). The admin client holds all of them. */
+export const MANAGEMENT_SCOPES = [
+  'read:clients', 'create:clients', 'update:clients', 'delete:clients', 'read:client_keys', 'update:client_keys',
+  'read:client_grants', 'create:client_grants', 'update:client_grants', 'delete:client_grants',
+  'read:connections', 'create:connections', 'update:connections', 'delete:connections',
+  'read:users', 'update:users', 'delete:users', 'read:user_idp_tokens',
+] as const;
+
+export type ManagementScope = (typeof MANAGEMENT_SCOPES)[number];
+
+/** The Management API audience for an issuer (Auth0: `https://TENANT/api/v2/`). */
+export const managementAudience = (issuer: string): string => `${issuer}api/v2/`;

@@ -1,0 +1,121 @@
+import Provider, { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import type { Config } from '../config/load.ts';
+import { deriveKey, type SecretBox } from '../lib/secrets.ts';
+import { managementAudience, MANAGEMENT_SCOPES } from '../management/scopes.ts';
+import type { Store } from '../store/types.ts';
+import { createFindAccount, SCOPE_CLAIMS } from './account.ts';
+import { createAdapterFactory } from './adapter.ts';
+import type { SigningJwk } from './keys.ts';
+import { loadFirstPartyGrant } from './grants.ts';
+import { createPages } from './pages.ts';
+import { AUTHORIZE_EXTRA_PARAMS, type ConnectionParamCheck } from './authorize-params.ts';
+
+export interface ProviderDeps {
+  config: Config;
+  store: Store;
+  box: SecretBox;
+  jwks: SigningJwk[];
+  /** Checks the `connection` parameter of /authorize (exists, enabled for the client). */
+  checkConnection: ConnectionParamCheck;
+}
+
+/** Auth0's endpoint paths. */
+export const ROUTES = {
+  authorization: '/authorize',
+  token: '/oauth/token',
+  userinfo: '/userinfo',
+  jwks: '/.well-known/jwks.json',
+  revocation: '/oauth/revoke',
+  end_session: '/oidc/logout',
+} as const;
+
+/** Builds the oidc-provider instance: every model persisted through the Store. */
+export function createProvider(deps: ProviderDeps): Provider {
+  const { config, store, box } = deps;
+  const mgmtAudience = managementAudience(config.issuer);
+  const pages = createPages();
+
+  const configuration: Configuration = {
+    adapter: createAdapterFactory(store, box),
+    findAccount: createFindAccount(store),
+    jwks: { keys: deps.jwks },
+    routes: ROUTES,
+    claims: SCOPE_CLAIMS,
+    // Auth0 apps read profile claims from the id_token, not only from /userinfo.
+    conformIdTokenClaims: false,
+    responseTypes: ['code'],
+    cookies: { keys: [deriveKey(config.secretsKey, 'cookies').toString('base64url')] },
+    extraClientMetadata: { properties: ['require_pkce', 'is_first_party', 'web_origins'] },
+    extraParams: {
+      ...AUTHORIZE_EXTRA_PARAMS,
+      connection: async (ctx: KoaContextWithOIDC, value: string | undefined) => {
+        if (value) await deps.checkConnection(value, ctx.oidc.client?.clientId ?? '');
+      },
+    },
+    pkce: {
+      required: (_ctx, client) => client.clientAuthMethod === 'none' || client.metadata()['require_pkce'] !== false,
+    },
+    clientBasedCORS: (_ctx, origin, client) => {
+      const origins = client.metadata()['web_origins'];
+      return Array.isArray(origins) && origins.includes(origin);
+    },
+    features: {
+      devInteractions: { enabled: false },
+      clientCredentials: { enabled: true },
+      revocation: { enabled: true },
+      userinfo: { enabled: true },
+      rpInitiatedLogout: { enabled: true, logoutSource: pages.logoutSource, postLogoutSuccessSource: pages.postLogoutSuccessSource },
+      resourceIndicators: {
+        enabled: true,
+        defaultResource: async (_ctx, _client, oneOf) => oneOf ?? undefined,
+        useGrantedResource: async () => true,
+        getResourceServerInfo: async (_ctx, resource, client) => {
+          const grant = await store.clientGrants.find(client.clientId, resource);
+          if (!grant) {
+            throw new errors.InvalidTarget(`client is not authorized to access "${resource}": create a client grant for it`);
+          }
+          const isMgmt = resource === mgmtAudience;
+          const allowed = isMgmt ? grant.scope.filter((s) => (MANAGEMENT_SCOPES as readonly string[]).includes(s)) : grant.scope;
+          return {
+            audience: resource,
+            scope: allowed.join(' '),
+            accessTokenFormat: 'jwt',
+            accessTokenTTL: isMgmt ? config.MGMT_TOKEN_TTL : config.ACCESS_TOKEN_TTL,
+            jwt: { sign: { alg: 'RS256' } },
+          };
+        },
+      },
+    },
+    formats: {
+      customizers: {
+        // Auth0's shape for machine tokens: sub "<client_id>@clients", gty, azp.
+        jwt: async (_ctx, token, jwt) => {
+          if (token.kind === 'ClientCredentials') {
+            jwt.payload.sub = `${token.clientId}@clients`;
+            jwt.payload['gty'] = 'client-credentials';
+            jwt.payload['azp'] = token.clientId;
+          }
+        },
+      },
+    },
+    loadExistingGrant: loadFirstPartyGrant,
+    rotateRefreshToken: true,
+    issueRefreshToken: async (_ctx, client, code) =>
+      client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
+    interactions: { url: async (_ctx, interaction) => `/login/${interaction.uid}` },
+    renderError: pages.renderError,
+    ttl: {
+      AccessToken: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? config.ACCESS_TOKEN_TTL,
+      ClientCredentials: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? config.ACCESS_TOKEN_TTL,
+      AuthorizationCode: 60,
+      IdToken: config.ID_TOKEN_TTL,
+      RefreshToken: config.REFRESH_TOKEN_TTL,
+      Interaction: config.LOGIN_TTL + 60,
+      Session: 14 * 24 * 3600,
+      Grant: config.REFRESH_TOKEN_TTL,
+    },
+  };
+  const provider = new Provider(config.issuer, configuration);
+  provider.proxy = config.TRUST_PROXY;
+  return provider;
+}

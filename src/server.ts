@@ -1,0 +1,81 @@
+import { readFileSync } from 'node:fs';
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { createApp } from './app.ts';
+import type { Config } from './config/load.ts';
+import type { Logger } from './lib/logger.ts';
+import { createSecretBox } from './lib/secrets.ts';
+import { ensureAdminClient } from './management/bootstrap.ts';
+import { createClientService } from './management/clients/service.ts';
+import { createOidcHost } from './oidc/host.ts';
+import { openStore } from './store/open.ts';
+import type { Store } from './store/types.ts';
+import { createFeatures } from './features.ts';
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  store: Store;
+  /** Stops accepting, finishes in-flight requests, closes the store. */
+  close(): Promise<void>;
+}
+
+/** Opens the configured store (the embedded one lives in DATA_DIR). */
+export function openConfiguredStore(config: Config): Promise<Store> {
+  return config.STORE === 'mongodb'
+    ? openStore({ kind: 'mongodb', uri: config.MONGODB_URI ?? '' })
+    : openStore({ kind: 'sqlite', file: join(config.dataDir, 'store.sqlite') });
+}
+
+/** Prepares what every process shares before serving: signing keys and the admin client. */
+export async function prepareStore(config: Config, store: Store, log: Logger): Promise<void> {
+  const box = createSecretBox(config.secretsKey);
+  await ensureAdminClient(config, store, createClientService(store, box), log);
+}
+
+/** Builds everything and listens. */
+export async function startServer(config: Config, log: Logger, options: { bootstrap?: boolean } = {}): Promise<RunningServer> {
+  const store = await openConfiguredStore(config);
+  const box = createSecretBox(config.secretsKey);
+  const clients = createClientService(store, box);
+  const features = createFeatures({ config, store, box, logger: log });
+  const host = await createOidcHost({ config, store, box, checkConnection: features.checkConnection });
+  if (options.bootstrap !== false) await ensureAdminClient(config, store, clients, log);
+  const stopKeys = host.watchKeys(config.KEYS_REFRESH_SECONDS, log);
+  const purge = setInterval(() => store.purgeExpired().catch((err: unknown) => log.error({ err }, 'purge failed')), 60_000);
+  purge.unref();
+
+  const app = createApp({ config, store, box, logger: log, host, clients, ...features.app(host) });
+  const server: Server = config.TLS_CERT_FILE && config.TLS_KEY_FILE
+    ? createHttpsServer({ cert: readFileSync(config.TLS_CERT_FILE), key: readFileSync(config.TLS_KEY_FILE) }, app)
+    : createHttpServer(app);
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.PORT, config.HOST, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  log.info({ port, issuer: config.issuer, store: store.kind }, 'listening');
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: `${config.TLS_CERT_FILE ? 'https' : 'http'}://127.0.0.1:${port}`,
+    port,
+    store,
+    close() {
+      closing ??= (async () => {
+        stopKeys();
+        clearInterval(purge);
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeIdleConnections();
+        });
+        await features.close();
+        await store.close();
+      })();
+      return closing;
+    },
+  };
+}
