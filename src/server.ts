@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app.ts';
 import type { Config } from './config/load.ts';
-import type { Logger } from './lib/logger.ts';
+import { routeLibraryNotices, type Logger } from './lib/logger.ts';
 import { createSecretBox } from './lib/secrets.ts';
 import { ensureAdminClient } from './management/bootstrap.ts';
 import { createClientService } from './management/clients/service.ts';
@@ -37,6 +37,7 @@ export async function prepareStore(config: Config, store: Store, log: Logger): P
 
 /** Builds everything and listens. */
 export async function startServer(config: Config, log: Logger, options: { bootstrap?: boolean } = {}): Promise<RunningServer> {
+  routeLibraryNotices(log);
   const store = await openConfiguredStore(config);
   const box = createSecretBox(config.secretsKey);
   const clients = createClientService(store, box);

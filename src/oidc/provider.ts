@@ -69,13 +69,19 @@ export function createProvider(deps: ProviderDeps): Provider {
         enabled: true,
         defaultResource: async (_ctx, _client, oneOf) => oneOf ?? undefined,
         useGrantedResource: async () => true,
-        getResourceServerInfo: async (_ctx, resource, client) => {
+        getResourceServerInfo: async (ctx, resource, client) => {
           const grant = await store.clientGrants.find(client.clientId, resource);
           if (!grant) {
             throw new errors.InvalidTarget(`client is not authorized to access "${resource}": create a client grant for it`);
           }
           const isMgmt = resource === mgmtAudience;
           const allowed = isMgmt ? grant.scope.filter((s) => (MANAGEMENT_SCOPES as readonly string[]).includes(s)) : grant.scope;
+          const params = ctx.oidc.params as { grant_type?: string; scope?: string } | undefined;
+          if (params?.grant_type === 'client_credentials' && params.scope) {
+            // Like Auth0: asking for scopes the grant lacks is an error, not a silently narrower token.
+            const missing = params.scope.split(' ').filter((s) => s && !allowed.includes(s));
+            if (missing.length) throw new errors.InvalidScope(`client has not been granted scopes: ${missing.join(', ')}`, missing.join(' '));
+          }
           return {
             audience: resource,
             scope: allowed.join(' '),

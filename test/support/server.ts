@@ -1,0 +1,96 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig, type Config } from '../../src/config/load.ts';
+import { createLogger } from '../../src/lib/logger.ts';
+import { startServer, type RunningServer } from '../../src/server.ts';
+
+/** A free loopback port (so the issuer URL is known before the server starts). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const address = srv.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export const ADMIN_ID = 'test-admin-client';
+export const ADMIN_SECRET = 'test-admin-secret-0123456789abcdef';
+
+export interface TestServer {
+  url: string;
+  issuer: string;
+  config: Config;
+  dataDir: string;
+  server: RunningServer;
+  /** A Management API token holding every scope (cached). */
+  adminToken(): Promise<string>;
+  /** fetch against the Management API with the admin token. */
+  api(path: string, init?: { method?: string; body?: unknown; token?: string }): Promise<{ status: number; body: unknown }>;
+  close(): Promise<void>;
+}
+
+/** Environment for a server on a fresh temporary DATA_DIR. */
+export async function testEnv(overrides: Record<string, string> = {}): Promise<Record<string, string>> {
+  const dataDir = overrides['DATA_DIR'] ?? (await mkdtemp(join(tmpdir(), 'idp-test-')));
+  const port = overrides['PORT'] ?? String(await freePort());
+  return {
+    NODE_ENV: 'test', HOST: '127.0.0.1', PORT: port, ISSUER: `http://127.0.0.1:${port}/`, DATA_DIR: dataDir,
+    SECRETS_KEY: randomBytes(32).toString('base64'), ADMIN_CLIENT_ID: ADMIN_ID, ADMIN_CLIENT_SECRET: ADMIN_SECRET,
+    LOG_LEVEL: 'silent', ALLOW_INSECURE_UPSTREAMS: 'true', ...overrides,
+  };
+}
+
+/** Starts the real server in this process on loopback with a temporary embedded store. */
+export async function startTestServer(overrides: Record<string, string> = {}): Promise<TestServer> {
+  const env = await testEnv(overrides);
+  const config = loadConfig(env);
+  const server = await startServer(config, createLogger('silent'));
+  let token: string | undefined;
+  const self: TestServer = {
+    url: server.url,
+    issuer: config.issuer,
+    config,
+    dataDir: config.dataDir,
+    server,
+    async adminToken() {
+      token ??= await clientCredentialsToken(config.issuer, ADMIN_ID, ADMIN_SECRET, `${config.issuer}api/v2/`);
+      return token;
+    },
+    async api(path, init = {}) {
+      const res = await fetch(`${config.issuer}api/v2${path}`, {
+        method: init.method ?? 'GET',
+        headers: {
+          authorization: `Bearer ${init.token ?? (await self.adminToken())}`,
+          ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}),
+        },
+        ...(init.body !== undefined ? { body: typeof init.body === 'string' ? init.body : JSON.stringify(init.body) } : {}),
+      });
+      const text = await res.text();
+      return { status: res.status, body: text ? (JSON.parse(text) as unknown) : undefined };
+    },
+    async close() {
+      await server.close();
+      if (!overrides['DATA_DIR']) await rm(config.dataDir, { recursive: true, force: true });
+    },
+  };
+  return self;
+}
+
+/** Gets a client-credentials access token (raw HTTP, Auth0 JSON dialect). */
+export async function clientCredentialsToken(issuer: string, clientId: string, secret: string, audience: string, scope?: string): Promise<string> {
+  const res = await fetch(`${issuer}oauth/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ grant_type: 'client_credentials', client_id: clientId, client_secret: secret, audience, ...(scope ? { scope } : {}) }),
+  });
+  const body = (await res.json()) as { access_token?: string; error?: string; error_description?: string };
+  if (!body.access_token) throw new Error(`token request failed: ${res.status} ${body.error}: ${body.error_description}`);
+  return body.access_token;
+}
