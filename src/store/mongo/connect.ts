@@ -1,0 +1,87 @@
+import mongoose from 'mongoose';
+import type { Connection, mongo } from 'mongoose';
+import type {
+  ClientDoc,
+  ClientGrantDoc,
+  ConnectionDoc,
+  KeySetDoc,
+  OidcDoc,
+  TransactionDoc,
+  UserDoc,
+} from './docs.ts';
+
+/** The typed collections of one store. */
+export interface Collections {
+  clients: mongo.Collection<ClientDoc>;
+  clientGrants: mongo.Collection<ClientGrantDoc>;
+  connections: mongo.Collection<ConnectionDoc>;
+  users: mongo.Collection<UserDoc>;
+  oidc: mongo.Collection<OidcDoc>;
+  keys: mongo.Collection<KeySetDoc>;
+  transactions: mongo.Collection<TransactionDoc>;
+}
+
+/**
+ * Opens a private connection (never mongoose's global one, so several stores and the
+ * tests can coexist) and makes sure every index exists.
+ *
+ * The repos talk to the driver's collections through this connection rather than through
+ * mongoose models: records are free-form JSON, and documents would minimize `{}` away,
+ * cast values and reject update pipelines unless flagged per query.
+ */
+export async function connectMongo(uri: string): Promise<{ connection: Connection; collections: Collections }> {
+  const connection = mongoose.createConnection(uri, {
+    // Fail fast instead of queueing operations while the server is away (readiness must see it).
+    bufferCommands: false,
+    serverSelectionTimeoutMS: 3000,
+    autoIndex: false,
+    autoCreate: false,
+  });
+  try {
+    await connection.asPromise();
+    const db = connection.db;
+    if (!db) throw new Error('mongodb: connected without a database handle');
+    const collections: Collections = {
+      clients: db.collection<ClientDoc>('clients'),
+      clientGrants: db.collection<ClientGrantDoc>('client_grants'),
+      connections: db.collection<ConnectionDoc>('connections'),
+      users: db.collection<UserDoc>('users'),
+      oidc: db.collection<OidcDoc>('oidc'),
+      keys: db.collection<KeySetDoc>('keyset'),
+      transactions: db.collection<TransactionDoc>('transactions'),
+    };
+    await createIndexes(collections);
+    return { connection, collections };
+  } catch (err) {
+    await connection.close().catch(() => undefined);
+    throw err;
+  }
+}
+
+/** Idempotent: createIndexes is a no-op for an index that already exists with this spec. */
+async function createIndexes(c: Collections): Promise<void> {
+  // The TTL monitor runs about once a minute, so every read also filters on expiresAt.
+  const ttl = { key: { expiresAt: 1 }, name: 'ttl', expireAfterSeconds: 0 };
+  await Promise.all([
+    c.clientGrants.createIndexes([
+      { key: { client_id: 1, audience: 1 }, name: 'client_audience', unique: true },
+      { key: { audience: 1 }, name: 'audience' },
+    ]),
+    c.connections.createIndexes([
+      { key: { name: 1 }, name: 'name', unique: true },
+      { key: { strategy: 1 }, name: 'strategy' },
+      { key: { enabled_clients: 1 }, name: 'enabled_clients' },
+    ]),
+    c.users.createIndexes([
+      { key: { email_lower: 1 }, name: 'email_lower' },
+      { key: { 'identities.connection': 1, _id: 1 }, name: 'identity_connection' },
+    ]),
+    c.oidc.createIndexes([
+      { key: { model: 1, uid: 1 }, name: 'uid' },
+      { key: { model: 1, userCode: 1 }, name: 'user_code' },
+      { key: { grantId: 1 }, name: 'grant_id' },
+      ttl,
+    ]),
+    c.transactions.createIndexes([{ key: { connection_id: 1 }, name: 'connection_id' }, ttl]),
+  ]);
+}

@@ -1,0 +1,98 @@
+import type { mongo } from 'mongoose';
+import { StoreConflictError } from '../types.ts';
+import type {
+  ClientGrantRecord,
+  ClientRecord,
+  ConnectionRecord,
+  ListOptions,
+  ListResult,
+  SigningKeyRecord,
+  UserRecord,
+} from '../types.ts';
+
+// Stored shapes: the record plus `_id` (its id, so lists sort on the primary index) and
+// whatever is only there to be indexed. `fromDoc` strips those again on the way out.
+export type ClientDoc = ClientRecord & { _id: string };
+export type ClientGrantDoc = ClientGrantRecord & { _id: string };
+export type ConnectionDoc = ConnectionRecord & { _id: string };
+/** email_lower: the case-insensitive email filter is an index probe. */
+export type UserDoc = UserRecord & { _id: string; email_lower?: string };
+/** _id is `${model}:${id}` (model names contain no ':'); expiresAt is a Date for the TTL index. */
+export interface OidcDoc {
+  _id: string;
+  model: string;
+  id: string;
+  payload: Record<string, unknown>;
+  uid?: string;
+  userCode?: string;
+  grantId?: string;
+  consumed?: number;
+  expiresAt?: Date;
+}
+export interface KeySetDoc {
+  _id: string;
+  version: number;
+  keys: SigningKeyRecord[];
+}
+export interface TransactionDoc {
+  _id: string;
+  connection_id: string;
+  payload: Record<string, unknown>;
+  expiresAt: Date;
+}
+
+/** A JSON-clean copy: undefined fields vanish (the driver would store them as null). */
+export function plain<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}
+
+/** The record inside a stored document (drops `_id` and the listed index-only fields). */
+export function fromDoc<T>(stored: { _id: string }, ...internal: string[]): T {
+  const copy: Record<string, unknown> = { ...stored };
+  delete copy['_id'];
+  for (const key of internal) delete copy[key];
+  return copy as T;
+}
+
+/** Matches documents whose expiresAt is unset or still in the future. */
+export function live(): { $or: [{ expiresAt: { $exists: false } }, { expiresAt: { $gt: Date } }] } {
+  return { $or: [{ expiresAt: { $exists: false } }, { expiresAt: { $gt: new Date() } }] };
+}
+
+/** Runs a write and turns duplicate-key error 11000 into `StoreConflictError`. */
+export async function guardUnique<T>(idKey: string, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (err) {
+    if (!isDuplicateKey(err)) throw err;
+    const pattern = 'keyPattern' in err && typeof err.keyPattern === 'object' && err.keyPattern ? err.keyPattern : {};
+    const key = Object.keys(pattern).map((k) => (k === '_id' ? idKey : k)).join(',');
+    throw new StoreConflictError(key || idKey);
+  }
+}
+
+/** True for MongoDB's duplicate-key error. */
+export function isDuplicateKey(err: unknown): err is { code: number } {
+  // Duck-typed: instanceof breaks when the driver's errors come from another realm.
+  return typeof err === 'object' && err !== null && 'code' in err && err.code === 11000;
+}
+
+/** One page of documents ordered by _id, plus the total of the filter when asked. */
+export async function listDocs<D extends { _id: string }, T>(
+  collection: mongo.Collection<D>,
+  filter: mongo.Filter<D>,
+  options: ListOptions,
+  toRecord: (doc: D) => T,
+): Promise<ListResult<T>> {
+  const limit = Math.max(0, Math.floor(options.limit));
+  const offset = Math.max(0, Math.floor(options.offset ?? 0));
+  // (cast: the driver's generic Filter<D> cannot express "_id of D" inside $and)
+  const pageFilter =
+    options.afterId === undefined ? filter : ({ $and: [filter, { _id: { $gt: options.afterId } }] } as mongo.Filter<D>);
+  // limit(0) means "no limit" to MongoDB, so an empty page is answered without asking.
+  const docs =
+    limit === 0 ? [] : await collection.find(pageFilter).sort({ _id: 1 }).skip(offset).limit(limit).toArray();
+  const items = docs.map((d) => toRecord(d as D));
+  if (!options.includeTotal) return { items };
+  return { items, total: await collection.countDocuments(filter) };
+}

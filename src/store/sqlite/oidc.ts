@@ -1,0 +1,81 @@
+import type { OidcRecord, OidcRepo } from '../types.ts';
+import { changed, doc, num } from './db.ts';
+import type { Row, SqliteDb } from './db.ts';
+
+// Every read carries this condition: an expired record is never returned, even before
+// purgeExpired removes it. It is a residual filter after the key/index probe, not a scan.
+const LIVE = '(expires_at IS NULL OR expires_at > ?)';
+
+/** oidc-provider models on sqlite, keyed (model, id), with uid/user_code/grant_id columns. */
+export function sqliteOidc(db: SqliteDb): OidcRepo {
+  return {
+    async upsert(model, id, payload, expiresAt) {
+      db.stmt(
+        `INSERT INTO oidc (model, id, doc, uid, user_code, grant_id, expires_at)
+         VALUES ($model, $id, $doc, $uid, $userCode, $grantId, $expiresAt)
+         ON CONFLICT (model, id) DO UPDATE SET
+           doc = excluded.doc, uid = excluded.uid, user_code = excluded.user_code,
+           grant_id = excluded.grant_id, expires_at = excluded.expires_at,
+           -- a consumed mark survives a re-save (a code must never become redeemable again)
+           -- unless the old record had expired: then this is a new record under an old id.
+           consumed = CASE WHEN oidc.expires_at IS NOT NULL AND oidc.expires_at <= $now
+                           THEN NULL ELSE oidc.consumed END`,
+      ).run({
+        model,
+        id,
+        doc: JSON.stringify(payload),
+        uid: stringField(payload, 'uid'),
+        userCode: stringField(payload, 'userCode'),
+        grantId: stringField(payload, 'grantId'),
+        expiresAt: expiresAt ?? null,
+        now: Date.now(),
+      });
+    },
+    async find(model, id) {
+      const row = db
+        .stmt(`SELECT doc, consumed, expires_at FROM oidc WHERE model = ? AND id = ? AND ${LIVE}`)
+        .get(model, id, Date.now());
+      return row ? toRecord(row) : null;
+    },
+    async findByUid(model, uid) {
+      const row = db
+        .stmt(`SELECT doc, consumed, expires_at FROM oidc WHERE model = ? AND uid = ? AND ${LIVE} LIMIT 1`)
+        .get(model, uid, Date.now());
+      return row ? toRecord(row) : null;
+    },
+    async findByUserCode(model, userCode) {
+      const row = db
+        .stmt(`SELECT doc, consumed, expires_at FROM oidc WHERE model = ? AND user_code = ? AND ${LIVE} LIMIT 1`)
+        .get(model, userCode, Date.now());
+      return row ? toRecord(row) : null;
+    },
+    async destroy(model, id) {
+      db.stmt('DELETE FROM oidc WHERE model = ? AND id = ?').run(model, id);
+    },
+    async revokeByGrantId(grantId) {
+      db.stmt('DELETE FROM oidc WHERE grant_id = ?').run(grantId);
+    },
+    async consume(model, id) {
+      // One conditional UPDATE: sqlite serializes writers (across processes too), and only
+      // the first one still sees `consumed IS NULL`.
+      const result = db
+        .stmt(`UPDATE oidc SET consumed = ? WHERE model = ? AND id = ? AND consumed IS NULL AND ${LIVE}`)
+        .run(Math.floor(Date.now() / 1000), model, id, Date.now());
+      return changed(result) === 1;
+    },
+  };
+}
+
+function stringField(payload: Record<string, unknown>, key: string): string | null {
+  const value = payload[key];
+  return typeof value === 'string' ? value : null;
+}
+
+function toRecord(row: Row): OidcRecord {
+  const record: OidcRecord = { payload: doc<Record<string, unknown>>(row) };
+  const consumed = num(row, 'consumed');
+  const expiresAt = num(row, 'expires_at');
+  if (consumed !== undefined) record.consumed = consumed;
+  if (expiresAt !== undefined) record.expiresAt = expiresAt;
+  return record;
+}

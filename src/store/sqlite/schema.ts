@@ -1,0 +1,110 @@
+import type { SqliteDb } from './db.ts';
+
+/**
+ * Schema migrations: entry i moves the file from `user_version` i to i + 1. Append only;
+ * never edit a shipped entry (files in the field are already past it).
+ *
+ * Each record lives as a JSON document in `doc`; only what is looked up or filtered on is
+ * lifted into an indexed column, so a lookup by key is an index probe whatever the size.
+ */
+const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE clients (
+    client_id TEXT PRIMARY KEY,
+    doc TEXT NOT NULL
+  );
+
+  CREATE TABLE client_grants (
+    id TEXT PRIMARY KEY,
+    client_id TEXT NOT NULL,
+    audience TEXT NOT NULL,
+    doc TEXT NOT NULL,
+    UNIQUE (client_id, audience)
+  );
+  CREATE INDEX client_grants_audience ON client_grants (audience);
+
+  CREATE TABLE connections (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    strategy TEXT NOT NULL,
+    doc TEXT NOT NULL
+  );
+  CREATE INDEX connections_strategy ON connections (strategy);
+
+  -- enabled_clients, lifted out so "connections of client X" is an index probe.
+  CREATE TABLE connection_clients (
+    connection_id TEXT NOT NULL REFERENCES connections (id) ON DELETE CASCADE,
+    client_id TEXT NOT NULL,
+    PRIMARY KEY (connection_id, client_id)
+  );
+  CREATE INDEX connection_clients_client ON connection_clients (client_id, connection_id);
+
+  CREATE TABLE users (
+    user_id TEXT PRIMARY KEY,
+    email_lower TEXT,
+    doc TEXT NOT NULL
+  );
+  CREATE INDEX users_email ON users (email_lower);
+
+  -- the connection names of each user's identities (for the users "connection" filter).
+  CREATE TABLE user_identities (
+    user_id TEXT NOT NULL REFERENCES users (user_id) ON DELETE CASCADE,
+    connection TEXT NOT NULL,
+    PRIMARY KEY (user_id, connection)
+  );
+  CREATE INDEX user_identities_connection ON user_identities (connection, user_id);
+
+  CREATE TABLE oidc (
+    model TEXT NOT NULL,
+    id TEXT NOT NULL,
+    doc TEXT NOT NULL,
+    uid TEXT,
+    user_code TEXT,
+    grant_id TEXT,
+    consumed INTEGER,
+    expires_at INTEGER,
+    PRIMARY KEY (model, id)
+  );
+  CREATE INDEX oidc_uid ON oidc (model, uid) WHERE uid IS NOT NULL;
+  CREATE INDEX oidc_user_code ON oidc (model, user_code) WHERE user_code IS NOT NULL;
+  CREATE INDEX oidc_grant ON oidc (grant_id) WHERE grant_id IS NOT NULL;
+  CREATE INDEX oidc_expires ON oidc (expires_at) WHERE expires_at IS NOT NULL;
+
+  CREATE TABLE keyset (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    version INTEGER NOT NULL,
+    doc TEXT NOT NULL
+  );
+
+  CREATE TABLE transactions (
+    id TEXT PRIMARY KEY,
+    connection_id TEXT NOT NULL,
+    doc TEXT NOT NULL,
+    expires_at INTEGER NOT NULL
+  );
+  CREATE INDEX transactions_connection ON transactions (connection_id);
+  CREATE INDEX transactions_expires ON transactions (expires_at);
+  `,
+];
+
+/** The schema version this code writes. */
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** Brings the file up to SCHEMA_VERSION; safe when several processes open it at once. */
+export function migrate(db: SqliteDb): void {
+  if (readVersion(db) === SCHEMA_VERSION) return;
+  db.tx(() => {
+    // Re-read under the write lock: another process may have migrated meanwhile.
+    const from = readVersion(db);
+    if (from > SCHEMA_VERSION) {
+      throw new Error(`sqlite: file schema v${from} is newer than this code (v${SCHEMA_VERSION}); upgrade the app`);
+    }
+    for (let v = from; v < SCHEMA_VERSION; v++) db.raw.exec(MIGRATIONS[v] ?? '');
+    db.raw.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
+  });
+}
+
+function readVersion(db: SqliteDb): number {
+  const row = db.raw.prepare('PRAGMA user_version').get();
+  return Number(row?.['user_version'] ?? 0);
+}
