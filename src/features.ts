@@ -6,6 +6,7 @@ import type { OidcHost } from './oidc/host.ts';
 import type { ConnectionParamCheck } from './oidc/authorize-params.ts';
 import type { Store } from './store/types.ts';
 import { errors } from 'oidc-provider';
+import { connectionsManagement } from './management/connections/index.ts';
 
 export interface FeatureDeps { config: Config; store: Store; box: SecretBox; logger: Logger }
 
@@ -24,7 +25,7 @@ export function createFeatures(deps: FeatureDeps) {
   return {
     checkConnection,
     app(_host: OidcHost): { managementExtra?: Record<string, Router>; login?: Router } {
-      return {};
+      return { managementExtra: connectionsManagement(deps) };
     },
     async close(): Promise<void> {},
   };

@@ -1,0 +1,141 @@
+import { z } from 'zod';
+import { templateProblem, templateVariables } from './template.ts';
+
+/**
+ * Options of a `strategy: "oauth2"` connection: Auth0's documented fields with Auth0's
+ * limits, plus this server's options for providers that bend the standard (all optional,
+ * defaults are plain RFC 6749). Unknown keys are kept, as Auth0 keeps them.
+ */
+
+export const SCRIPT_MAX_CHARS = 51_200;
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const PARAM_NAME = /^[A-Za-z0-9_.\-[\]]{1,100}$/;
+const NO_CRLF = /^[^\r\n]*$/;
+/** A value allowed in a URL template: hostname-label characters by default. */
+export const DEFAULT_TEMPLATE_VALUE = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
+
+export interface UrlPolicy {
+  /** Development setting ALLOW_INSECURE_UPSTREAMS: http:// and loopback hosts allowed. */
+  allowInsecure: boolean;
+}
+
+const LOOPBACK = /^(localhost|.*\.localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
+
+/** Checks an upstream URL (after filling template placeholders with a sample label). */
+function urlProblem(raw: string, policy: UrlPolicy): string | undefined {
+  const template = templateProblem(raw);
+  if (template) return template;
+  let url: URL;
+  try {
+    url = new URL(raw.replace(/\{\{[^}]*\}\}|\{%[^%]*%\}/g, 'x'));
+  } catch {
+    return 'must be an absolute URL';
+  }
+  if (url.protocol === 'https:') return undefined;
+  if (url.protocol === 'http:' && policy.allowInsecure) return undefined;
+  if (url.protocol === 'http:') return 'must use https (http is allowed only with the development setting ALLOW_INSECURE_UPSTREAMS=true)';
+  return 'must be an https URL';
+}
+
+const upstreamUrl = (policy: UrlPolicy) =>
+  z.string().min(1).max(2048).superRefine((v, ctx) => {
+    const problem = urlProblem(v, policy);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
+
+const boundedRecord = <V extends z.ZodType>(value: V, max: number, keyPattern: RegExp, keyWhat: string) =>
+  z.record(z.string().regex(keyPattern, { message: `invalid ${keyWhat} name` }), value)
+    .refine((r) => Object.keys(r).length <= max, { message: `at most ${max} entries` });
+
+const scalar = z.union([z.string().max(2048), z.number(), z.boolean()]).transform(String);
+const dotPath = z.string().regex(/^[A-Za-z0-9_$-]+(?:\.[A-Za-z0-9_$-]+)*$/, { message: 'expected a dot path such as data.access_token' });
+
+/** Where the token response keeps each value (dot paths); defaults are the standard names. */
+export const TokenPathsSchema = z.strictObject({
+  access_token: dotPath.optional(),
+  refresh_token: dotPath.optional(),
+  expires_in: dotPath.optional(),
+  id_token: dotPath.optional(),
+  token_type: dotPath.optional(),
+  scope: dotPath.optional(),
+});
+
+/** Renamed token-request keys (e.g. TikTok's `client_key`). */
+export const ParamNamesSchema = z.strictObject({
+  client_id: z.string().regex(PARAM_NAME).optional(),
+  client_secret: z.string().regex(PARAM_NAME).optional(),
+  code: z.string().regex(PARAM_NAME).optional(),
+  redirect_uri: z.string().regex(PARAM_NAME).optional(),
+  grant_type: z.string().regex(PARAM_NAME).optional(),
+  code_verifier: z.string().regex(PARAM_NAME).optional(),
+  refresh_token: z.string().regex(PARAM_NAME).optional(),
+});
+
+/** An /authorize parameter allowed to fill a URL template placeholder, and what it may contain. */
+const TemplateParamSchema = z.strictObject({
+  /** The app's /authorize parameter to read (e.g. `shop`). */
+  from: z.string().regex(PARAM_NAME),
+  /** Regular expression the whole value must match; default: one hostname label. */
+  pattern: z.string().max(200).optional().refine((p) => {
+    if (p === undefined) return true;
+    try {
+      new RegExp(p);
+      return true;
+    } catch {
+      return false;
+    }
+  }, { message: 'not a valid regular expression' }),
+});
+
+/** Builds the options schema for a URL policy. */
+export function oauth2OptionsSchema(policy: UrlPolicy) {
+  const url = upstreamUrl(policy);
+  return z.looseObject({
+    authorizationURL: url,
+    tokenURL: url,
+    scope: z.union([z.string().max(2000), z.array(z.string().min(1).max(200)).max(100)]).optional(),
+    useOauthSpecScope: z.boolean().optional(),
+    client_id: z.string().min(1).max(1024),
+    client_secret: z.string().min(1).max(4096).optional(),
+    scripts: z.looseObject({
+      fetchUserProfile: z.string().min(1).max(SCRIPT_MAX_CHARS, { message: `at most ${SCRIPT_MAX_CHARS} characters` }),
+    }),
+    authParams: boundedRecord(scalar, 30, PARAM_NAME, 'parameter').optional(),
+    authParamsMap: boundedRecord(z.string().regex(PARAM_NAME, { message: 'invalid parameter name' }), 21, PARAM_NAME, 'parameter').optional(),
+    customHeaders: boundedRecord(z.string().max(4096).regex(NO_CRLF, { message: 'must not contain CR or LF' }), 30, HEADER_NAME, 'header').optional(),
+    icon_url: z.string().max(2048).refine((v) => /^https:\/\//.test(v) || (policy.allowInsecure && /^http:\/\//.test(v)), {
+      message: 'must be an https URL',
+    }).optional(),
+    pkce_enabled: z.boolean().optional(),
+    set_user_root_attributes: z.enum(['on_each_login', 'on_first_login']).optional(),
+
+    // ---- provider quirks (this server's additions)
+    /** How the client authenticates at the token endpoint. `none`: public client, PKCE is then used. */
+    token_endpoint_auth_method: z.enum(['client_secret_post', 'client_secret_basic', 'none']).optional(),
+    token_request_format: z.enum(['form', 'json']).optional(),
+    token_request_method: z.enum(['POST', 'GET']).optional(),
+    token_request_param_names: ParamNamesSchema.optional(),
+    token_request_extra_params: boundedRecord(scalar, 30, PARAM_NAME, 'parameter').optional(),
+    token_response_paths: TokenPathsSchema.optional(),
+    /** Renamed /authorize keys sent upstream (e.g. `{ "client_id": "client_key" }`). */
+    authorize_param_names: z.strictObject({ client_id: z.string().regex(PARAM_NAME).optional() }).optional(),
+    /** Where refresh-token requests go (default: tokenURL). */
+    refreshURL: url.optional(),
+    /** Values for URL template placeholders (e.g. `{ "subdomain": "acme" }`). */
+    template_vars: boundedRecord(z.string().max(200).regex(NO_CRLF), 20, /^[A-Za-z_][A-Za-z0-9_]{0,49}$/, 'variable').optional(),
+    /** Placeholders an app may fill through its /authorize request (e.g. `{ "shop": { "from": "shop" } }`). */
+    template_params: boundedRecord(TemplateParamSchema, 10, /^[A-Za-z_][A-Za-z0-9_]{0,49}$/, 'variable').optional(),
+  }).superRefine((o, ctx) => {
+    const known = new Set([...Object.keys(o.template_vars ?? {}), ...Object.keys(o.template_params ?? {})]);
+    for (const key of ['authorizationURL', 'tokenURL', 'refreshURL'] as const) {
+      const value = o[key];
+      if (!value) continue;
+      const missing = templateVariables(value).filter((v) => !known.has(v));
+      if (missing.length) {
+        ctx.addIssue({ code: 'custom', path: [key], message: `uses ${missing.map((m) => `{{${m}}}`).join(', ')} but neither template_vars nor template_params define it` });
+      }
+    }
+  });
+}
+
+export type OAuth2Options = z.infer<ReturnType<typeof oauth2OptionsSchema>>;
