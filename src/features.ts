@@ -1,32 +1,43 @@
 import type { Router } from 'express';
 import type { Config } from './config/load.ts';
+import { createBroker } from './connections/broker.ts';
 import type { Logger } from './lib/logger.ts';
 import type { SecretBox } from './lib/secrets.ts';
-import type { OidcHost } from './oidc/host.ts';
-import type { ConnectionParamCheck } from './oidc/authorize-params.ts';
-import type { Store } from './store/types.ts';
-import { errors } from 'oidc-provider';
+import { loginRouter } from './login/routes.ts';
+import { sendExpired } from './login/pages.ts';
 import { connectionsManagement } from './management/connections/index.ts';
+import { connectionParamCheck } from './oidc/authorize-params.ts';
+import type { OidcHost } from './oidc/host.ts';
+import { createInteractionPort } from './oidc/interactions.ts';
+import { createScriptRunner } from './sandbox/index.ts';
+import type { Store } from './store/types.ts';
 
 export interface FeatureDeps { config: Config; store: Store; box: SecretBox; logger: Logger }
 
 /**
  * The product's parts beyond the OIDC core: the connections and users Management API and
- * the brokered login. Composed here so server.ts stays a plain sequence of steps.
+ * the brokered login (with its script sandbox). Composed here so server.ts stays a plain
+ * sequence of steps.
  */
 export function createFeatures(deps: FeatureDeps) {
-  const checkConnection: ConnectionParamCheck = async (name, clientId) => {
-    const connection = await deps.store.connections.getByName(name);
-    if (!connection) throw new errors.InvalidRequest(`connection "${name}" does not exist`);
-    if (!connection.enabled_clients.includes(clientId)) {
-      throw new errors.InvalidRequest(`connection "${name}" is not enabled for client "${clientId}"`);
-    }
-  };
+  const { config } = deps;
+  const runner = createScriptRunner({
+    timeoutMs: config.SCRIPT_TIMEOUT_MS,
+    memoryMb: config.SCRIPT_MEMORY_MB,
+    maxRequests: config.SCRIPT_MAX_REQUESTS,
+    maxResponseBytes: config.SCRIPT_MAX_RESPONSE_BYTES,
+    egress: { allowInsecure: config.ALLOW_INSECURE_UPSTREAMS, timeoutMs: config.UPSTREAM_TIMEOUT_MS, maxBytes: config.SCRIPT_MAX_RESPONSE_BYTES },
+  });
   return {
-    checkConnection,
-    app(_host: OidcHost): { managementExtra?: Record<string, Router>; login?: Router } {
-      return { managementExtra: connectionsManagement(deps) };
+    checkConnection: connectionParamCheck(deps.store),
+    app(host: OidcHost): { managementExtra: Record<string, Router>; login: Router } {
+      const interactions = createInteractionPort(() => host.provider());
+      const broker = createBroker({ ...deps, runner, interactions, expired: sendExpired });
+      return {
+        managementExtra: connectionsManagement(deps),
+        login: loginRouter({ store: deps.store, broker, interactions, allowHttpImages: config.ALLOW_INSECURE_UPSTREAMS }),
+      };
     },
-    async close(): Promise<void> {},
+    close: (): Promise<void> => runner.close(),
   };
 }

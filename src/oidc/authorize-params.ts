@@ -1,3 +1,5 @@
+import { errors } from 'oidc-provider';
+import type { Store } from '../store/types.ts';
 import type { NextFunction, Request, Response } from 'express';
 
 /** Checks `connection` on /authorize; throws oidc-provider's InvalidRequest to reject it. */
@@ -61,4 +63,15 @@ export function authorizeParams(params: Record<string, unknown>): Record<string,
   } catch {
     return {};
   }
+}
+
+/** The /authorize check of `connection`: it must exist and be enabled for the client (else invalid_request to the app). */
+export function connectionParamCheck(store: Store): ConnectionParamCheck {
+  return async (name, clientId) => {
+    const connection = await store.connections.getByName(name);
+    if (!connection) throw new errors.InvalidRequest(`connection "${name}" does not exist`);
+    if (!connection.enabled_clients.includes(clientId)) {
+      throw new errors.InvalidRequest(`connection "${name}" is not enabled for client "${clientId}"`);
+    }
+  };
 }

@@ -1,0 +1,32 @@
+import type { SecretBox } from '../lib/secrets.ts';
+import type { ConnectionRecord } from '../store/types.ts';
+import { ConnectionError } from './errors.ts';
+import { oauth2OptionsSchema, type OAuth2Options, type UrlPolicy } from './options.ts';
+import { openOptions } from './stored.ts';
+
+const MAX_ENTRIES = 1000;
+
+/**
+ * Opened and validated options per connection version: decrypting and re-validating on
+ * every login would cost more than the rest of the login's own work. A new version (any
+ * PATCH) is a new entry; the oldest entries go first.
+ */
+export function createOptionsCache(box: SecretBox, policy: UrlPolicy) {
+  const schema = oauth2OptionsSchema(policy);
+  const cache = new Map<string, OAuth2Options>();
+  return (connection: ConnectionRecord): OAuth2Options => {
+    const key = `${connection.id}:${connection.version}`;
+    const hit = cache.get(key);
+    if (hit) return hit;
+    if (connection.strategy !== 'oauth2') {
+      throw new ConnectionError('unsupported_strategy', `connection "${connection.name}" uses strategy "${connection.strategy}"; only oauth2 can sign users in here`);
+    }
+    const parsed = schema.safeParse(openOptions(connection, box));
+    if (!parsed.success) {
+      throw new ConnectionError('invalid_options', `connection "${connection.name}" has invalid options (${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}); fix them with PATCH /api/v2/connections/${connection.id}`);
+    }
+    if (cache.size >= MAX_ENTRIES) cache.delete(cache.keys().next().value as string);
+    cache.set(key, parsed.data);
+    return parsed.data;
+  };
+}

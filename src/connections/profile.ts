@@ -1,0 +1,34 @@
+import type { ScriptResult, ScriptRunner } from '../sandbox/types.ts';
+import { checkProfile, type ProfileSchema } from '../users/profile.ts';
+import type { z } from 'zod';
+import { ConnectionError } from './errors.ts';
+import type { UpstreamTokens } from './token-response.ts';
+
+const WHAT: Record<Exclude<ScriptResult, { ok: true }>['kind'], string> = {
+  syntax: 'has a syntax error',
+  thrown: 'threw an error',
+  callback_error: 'reported an error',
+  timeout: 'took too long',
+  memory: 'ran out of memory',
+  no_callback: 'finished without calling its callback',
+  egress_denied: 'tried a request the egress policy forbids',
+  request_limit: 'made too many or too large requests',
+  invalid_result: 'returned an invalid profile',
+  crashed: 'could not run (the sandbox stopped)',
+};
+
+/** Runs the connection's fetchUserProfile and validates what it returns. */
+export async function fetchProfile(runner: ScriptRunner, input: {
+  connection: string; cacheKey: string; script: string; tokens: UpstreamTokens;
+}): Promise<z.infer<typeof ProfileSchema>> {
+  const result = await runner.run({ cacheKey: input.cacheKey, script: input.script, accessToken: input.tokens.accessToken, context: input.tokens.raw });
+  if (!result.ok) {
+    const line = result.line !== undefined ? ` (line ${result.line})` : '';
+    throw new ConnectionError(`script_${result.kind}`,
+      `connection "${input.connection}": fetchUserProfile ${WHAT[result.kind]}: ${result.message.slice(0, 500)}${line}`,
+      result.kind === 'crashed' ? 'temporarily_unavailable' : 'access_denied');
+  }
+  const checked = checkProfile(result.profile);
+  if (!checked.ok) throw new ConnectionError('script_invalid_result', `connection "${input.connection}": fetchUserProfile returned ${checked.message}`);
+  return checked.value;
+}

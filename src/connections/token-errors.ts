@@ -1,0 +1,30 @@
+import { ConnectionError } from './errors.ts';
+
+const HINTS: Record<string, (ctx: { redirectUri: string }) => string> = {
+  invalid_client: () => 'check client_id and client_secret (and token_endpoint_auth_method: body or HTTP Basic)',
+  unauthorized_client: () => 'the provider does not allow this client to use the authorization code grant; check the app settings at the provider',
+  redirect_uri_mismatch: ({ redirectUri }) => `register ${redirectUri} as a redirect/callback URL at the provider`,
+  invalid_grant: () => 'the code was rejected (expired, used twice, or issued for another client or redirect_uri); start the sign-in again',
+  bad_verification_code: () => 'the code was rejected (expired or used twice); start the sign-in again',
+  invalid_code: () => 'the code was rejected (expired or used twice); start the sign-in again',
+  invalid_request: () => 'the provider rejected the token request; check token_request_format, token_request_param_names and PKCE settings',
+  unsupported_grant_type: () => 'the provider does not accept this grant type at tokenURL',
+};
+
+/** Turns a failed upstream token answer into a message that names the fix. */
+export function tokenFailure(connection: string, status: number, body: Record<string, unknown> | undefined, redirectUri: string): ConnectionError {
+  const error = typeof body?.['error'] === 'string' ? body['error'] : undefined;
+  const description = typeof body?.['error_description'] === 'string' ? body['error_description'].slice(0, 300) : undefined;
+  const prefix = `connection "${connection}": the token endpoint answered ${status}`;
+  if (error) {
+    const hint = HINTS[error]?.({ redirectUri }) ?? 'see the provider\'s documentation for this error';
+    return new ConnectionError(`token_${error}`, `${prefix} ${error}${description ? ` (${description})` : ''}: ${hint}`);
+  }
+  if (status >= 300 && status < 400) {
+    return new ConnectionError('token_redirect', `${prefix} (a redirect, not followed): check tokenURL`);
+  }
+  if (status === 404 || status === 405) return new ConnectionError('token_not_found', `${prefix}: check tokenURL and token_request_method`);
+  if (status >= 500) return new ConnectionError('token_upstream_down', `${prefix}: the provider failed; try again later`, 'temporarily_unavailable');
+  if (status >= 400) return new ConnectionError('token_rejected', `${prefix}: the provider rejected the token request; check client credentials and token request options`);
+  return new ConnectionError('token_unreadable', `${prefix} with a body that is neither JSON nor form-encoded: check tokenURL`);
+}
