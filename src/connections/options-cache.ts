@@ -21,7 +21,13 @@ export function createOptionsCache(box: SecretBox, policy: UrlPolicy) {
     if (connection.strategy !== 'oauth2') {
       throw new ConnectionError('unsupported_strategy', `connection "${connection.name}" uses strategy "${connection.strategy}"; only oauth2 can sign users in here`);
     }
-    const parsed = schema.safeParse(openOptions(connection, box));
+    let opened: Record<string, unknown>;
+    try {
+      opened = openOptions(connection, box);
+    } catch {
+      throw new ConnectionError('unreadable_secrets', `connection "${connection.name}": its stored secrets cannot be decrypted (was SECRETS_KEY changed?); set client_secret and customHeaders again with PATCH /api/v2/connections/${connection.id}`);
+    }
+    const parsed = schema.safeParse(opened);
     if (!parsed.success) {
       throw new ConnectionError('invalid_options', `connection "${connection.name}" has invalid options (${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}); fix them with PATCH /api/v2/connections/${connection.id}`);
     }

@@ -19,7 +19,8 @@ export interface UrlPolicy {
   allowInsecure: boolean;
 }
 
-const LOOPBACK = /^(localhost|.*\.localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
+/** Hosts that name this machine or a private network: refused unless the development setting allows them. */
+const INTERNAL_HOST = /^(localhost|.*\.localhost|127(?:\.\d{1,3}){3}|10(?:\.\d{1,3}){3}|192\.168(?:\.\d{1,3}){2}|172\.(?:1[6-9]|2\d|3[01])(?:\.\d{1,3}){2}|169\.254(?:\.\d{1,3}){2}|0\.0\.0\.0|\[[0-9a-f:.]*\])$/i;
 
 /** Checks an upstream URL (after filling template placeholders with a sample label). */
 function urlProblem(raw: string, policy: UrlPolicy): string | undefined {
@@ -31,10 +32,12 @@ function urlProblem(raw: string, policy: UrlPolicy): string | undefined {
   } catch {
     return 'must be an absolute URL';
   }
-  if (url.protocol === 'https:') return undefined;
-  if (url.protocol === 'http:' && policy.allowInsecure) return undefined;
-  if (url.protocol === 'http:') return 'must use https (http is allowed only with the development setting ALLOW_INSECURE_UPSTREAMS=true)';
-  return 'must be an https URL';
+  if (url.protocol === 'http:' && !policy.allowInsecure) return 'must use https (http is allowed only with the development setting ALLOW_INSECURE_UPSTREAMS=true)';
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'must be an https URL';
+  if (!policy.allowInsecure && INTERNAL_HOST.test(url.hostname)) {
+    return 'must not point at a loopback or private address (allowed only with the development setting ALLOW_INSECURE_UPSTREAMS=true)';
+  }
+  return undefined;
 }
 
 const upstreamUrl = (policy: UrlPolicy) =>
@@ -103,8 +106,9 @@ export function oauth2OptionsSchema(policy: UrlPolicy) {
     authParams: boundedRecord(scalar, 30, PARAM_NAME, 'parameter').optional(),
     authParamsMap: boundedRecord(z.string().regex(PARAM_NAME, { message: 'invalid parameter name' }), 21, PARAM_NAME, 'parameter').optional(),
     customHeaders: boundedRecord(z.string().max(4096).regex(NO_CRLF, { message: 'must not contain CR or LF' }), 30, HEADER_NAME, 'header').optional(),
-    icon_url: z.string().max(2048).refine((v) => /^https:\/\//.test(v) || (policy.allowInsecure && /^http:\/\//.test(v)), {
-      message: 'must be an https URL',
+    icon_url: z.string().max(16_384).refine((v) => (/^https:\/\//.test(v) && v.length <= 2048) || (policy.allowInsecure && /^http:\/\//.test(v))
+      || /^data:image\/(png|jpeg|gif|webp|svg\+xml);base64,[A-Za-z0-9+/=]+$/.test(v), {
+      message: 'must be an https URL (≤ 2048 characters) or a data:image/...;base64 URL (≤ 16 KB)',
     }).optional(),
     pkce_enabled: z.boolean().optional(),
     set_user_root_attributes: z.enum(['on_each_login', 'on_first_login']).optional(),

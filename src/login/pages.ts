@@ -11,7 +11,7 @@ export function loginButtons(connections: ConnectionRecord[]): LoginButton[] {
     const label = c.display_name || c.name;
     const icon = typeof c.options['icon_url'] === 'string' ? c.options['icon_url'] : undefined;
     return { name: c.name, label, ...(icon ? { icon } : {}), initial: label.slice(0, 1).toUpperCase() };
-  });
+  }).sort((a, b) => a.label.localeCompare(b.label));
 }
 
 /** Security headers of our HTML pages: nothing loads but inline styles and https images. */

@@ -132,7 +132,7 @@ describe('create', () => {
       [connection({}, { authParamsMap: many(22, 'login_hint') }), /options\.authParamsMap: at most 21 entries/],
       [connection({}, { customHeaders: many(31) }), /options\.customHeaders: at most 30 entries/],
       [connection({}, { customHeaders: { 'X-Evil': 'a\r\nSet-Cookie: x=1' } }), /options\.customHeaders\.X-Evil: must not contain CR or LF/],
-      [connection({}, { customHeaders: { 'Bad Name': 'v' } }), /options\.customHeaders\.Bad Name: Invalid key in record/],
+      [connection({}, { customHeaders: { 'Bad Name': 'v' } }), /options\.customHeaders\.Bad Name: invalid header name/],
       [connection({}, { customHeaders: { 'X-Api-Key': MASK } }), /options\.customHeaders\.X-Api-Key: the masked value .* has none/],
       [connection({}, { set_user_root_attributes: 'always' }), /options\.set_user_root_attributes: /],
       [connection({}, { pkce_enabled: 'yes' }), /options\.pkce_enabled: .*expected boolean/],

@@ -11,8 +11,9 @@ export interface TestApp {
 }
 
 /** Registers a regular web app and discovers the server with openid-client. */
-export async function registerApp(srv: TestServer, overrides: Record<string, unknown> = {}): Promise<TestApp> {
-  const redirectUri = 'http://127.0.0.1:9/app/callback';
+export async function registerApp(srv: TestServer, overrides: Record<string, unknown> = {},
+  // By default nothing listens there: the flow stops when the user agent is sent to it.
+  redirectUri = 'http://127.0.0.1:65530/app/callback'): Promise<TestApp> {
   const res = await srv.api('/clients', { method: 'POST', body: { name: 'Test App', app_type: 'regular_web', callbacks: [redirectUri], ...overrides } });
   if (res.status !== 201) throw new Error(`cannot create app: ${JSON.stringify(res.body)}`);
   const body = res.body as { client_id: string; client_secret: string };
