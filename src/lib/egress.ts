@@ -1,0 +1,165 @@
+import http from 'node:http';
+import https from 'node:https';
+import { isIP, type Socket } from 'node:net';
+import { isLocalhostName, isSpecialPurposeAddress } from './egress-address.ts';
+import { EgressError } from './egress-error.ts';
+import { deniedAddress, guardedLookup } from './egress-lookup.ts';
+
+export { EgressError, isDenied, type EgressErrorCode } from './egress-error.ts';
+
+/**
+ * The one HTTP client for server-side requests to admin-chosen URLs (upstream token
+ * endpoints, profile-script requests). Such URLs are SSRF vectors, so: https only, no
+ * special-purpose addresses (checked on the address actually connected to, via our own
+ * `lookup` and again on the socket), no redirects followed, one deadline for the whole
+ * exchange, a size cap enforced while reading, and error messages without secrets.
+ */
+
+/** What the deployment allows. `allowInsecure` (development only) permits http and internal addresses. */
+export interface EgressPolicy {
+  allowInsecure: boolean;
+  timeoutMs: number;
+  maxBytes: number;
+}
+
+export interface EgressRequest {
+  method: string;
+  url: string;
+  headers?: Record<string, string>;
+  body?: string | Buffer;
+  /** Aborting it ends the request with a `network` error (used when a script run ends early). */
+  signal?: AbortSignal;
+}
+
+/** A complete response; 3xx are returned as they are, never followed. */
+export interface EgressResponse {
+  status: number;
+  /** Lower-case names; repeated headers joined with ", ". */
+  headers: Record<string, string>;
+  body: Buffer;
+  url: string;
+}
+
+// Keep-alive pools: this client sits on the login hot path, and a TLS handshake per login
+// would dominate its latency. Bounded so one slow upstream cannot hoard descriptors.
+const AGENT_OPTIONS = { keepAlive: true, maxSockets: 64, maxFreeSockets: 16, timeout: 30_000, scheduling: 'lifo' } as const;
+const httpAgent = new http.Agent(AGENT_OPTIONS);
+const httpsAgent = new https.Agent(AGENT_OPTIONS);
+
+const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
+const FORBIDDEN_CHARS = /[\r\n\0]/;
+
+/** Parses and vets the target; throws EgressError before any network activity. */
+function target(req: EgressRequest, policy: EgressPolicy): URL {
+  let url: URL;
+  try {
+    url = new URL(req.url);
+  } catch {
+    throw new EgressError('invalid_url', 'the request URL is not a valid absolute URL');
+  }
+  const allowed = policy.allowInsecure ? ['https:', 'http:'] : ['https:'];
+  if (!allowed.includes(url.protocol)) {
+    throw new EgressError('denied_scheme', `refused ${url.protocol.replace(':', '')} request to ${url.hostname}: only ${allowed.join(', ').replaceAll(':', '')} allowed`);
+  }
+  const bare = url.hostname.replace(/^\[|\]$/g, '');
+  // IP literals never reach `lookup` (node connects to them directly), and a pooled socket
+  // skips it too, so what can be judged from the URL alone is judged here, before any I/O.
+  const internal = isLocalhostName(bare) || (isIP(bare) !== 0 && isSpecialPurposeAddress(bare));
+  if (!policy.allowInsecure && internal) throw deniedAddress(url.hostname);
+  if (!METHODS.has(req.method.toUpperCase())) throw new EgressError('invalid_request', `unsupported method for request to ${url.hostname}`);
+  for (const [name, value] of Object.entries(req.headers ?? {})) {
+    if (FORBIDDEN_CHARS.test(name) || FORBIDDEN_CHARS.test(value)) {
+      throw new EgressError('invalid_request', `refused request to ${url.hostname}: a header name or value contains CR, LF or NUL`);
+    }
+  }
+  return url;
+}
+
+function flattenHeaders(raw: http.IncomingHttpHeaders): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(raw)) {
+    if (value !== undefined) out[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return out;
+}
+
+/** Performs one request under `policy`. Rejects only with EgressError. */
+export function egressFetch(req: EgressRequest, policy: EgressPolicy): Promise<EgressResponse> {
+  let url: URL;
+  try {
+    url = target(req, policy);
+  } catch (err) {
+    return Promise.reject(err);
+  }
+  const host = url.hostname;
+  const tooLarge = () => new EgressError('too_large', `response from ${host} exceeded ${policy.maxBytes} bytes`);
+  return new Promise<EgressResponse>((resolve, reject) => {
+    let settled = false;
+    let request: http.ClientRequest | undefined;
+    const fail = (err: EgressError): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      req.signal?.removeEventListener('abort', onAbort);
+      request?.destroy();
+      reject(err);
+    };
+    const onAbort = () => fail(new EgressError('network', `request to ${host} was cancelled`));
+    const timer = setTimeout(() => fail(new EgressError('timeout', `request to ${host} timed out after ${policy.timeoutMs} ms`)), policy.timeoutMs);
+    if (req.signal?.aborted) return onAbort();
+    req.signal?.addEventListener('abort', onAbort, { once: true });
+
+    // Defense in depth behind the lookup: judge the peer of every socket, fresh or reused from the pool.
+    const checkPeer = (socket: Socket): void => {
+      const address = socket.remoteAddress;
+      if (!policy.allowInsecure && address !== undefined && isSpecialPurposeAddress(address)) fail(deniedAddress(host));
+    };
+    const secure = url.protocol === 'https:';
+    const options: https.RequestOptions = {
+      method: req.method.toUpperCase(),
+      hostname: url.hostname.replace(/^\[|\]$/g, ''),
+      port: url.port === '' ? undefined : Number(url.port),
+      path: `${url.pathname}${url.search}`,
+      headers: req.headers,
+      agent: secure ? httpsAgent : httpAgent,
+      lookup: guardedLookup(policy.allowInsecure),
+      auth: url.username === '' ? undefined : `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`,
+    };
+    try {
+      request = (secure ? https : http).request(options, (res) => {
+        const declared = Number(res.headers['content-length']);
+        if (Number.isFinite(declared) && declared > policy.maxBytes) return fail(tooLarge());
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > policy.maxBytes) fail(tooLarge()); // destroys the socket: nothing more is read
+          else chunks.push(chunk);
+        });
+        const broken = () => fail(new EgressError('network', `connection to ${host} broke while reading the response`));
+        res.on('error', broken);
+        res.on('close', () => { if (!res.complete) broken(); });
+        res.on('end', () => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          req.signal?.removeEventListener('abort', onAbort);
+          resolve({ status: res.statusCode ?? 0, headers: flattenHeaders(res.headers), body: Buffer.concat(chunks, size), url: url.href });
+        });
+      });
+    } catch {
+      // node validates header names/values itself and throws synchronously.
+      return fail(new EgressError('invalid_request', `refused request to ${host}: invalid header name or value`));
+    }
+    request.on('socket', (socket) => {
+      if (socket.connecting) socket.once('connect', () => checkPeer(socket));
+      else checkPeer(socket);
+    });
+    request.on('error', (err: Error) => {
+      if (err instanceof EgressError) return fail(err);
+      const code = (err as NodeJS.ErrnoException).code ?? 'connection failed';
+      fail(new EgressError('network', `request to ${host} failed: ${code}`));
+    });
+    request.end(req.body);
+  });
+}

@@ -1,0 +1,55 @@
+import { z } from 'zod';
+
+/**
+ * Messages between the runner (parent) and the sandbox process (child). Both sides parse
+ * what they receive: the child is where untrusted code runs, so its answers are checked
+ * like any other input.
+ */
+
+const FailureKind = z.enum([
+  'syntax', 'thrown', 'callback_error', 'timeout', 'memory', 'no_callback',
+  'egress_denied', 'request_limit', 'invalid_result', 'crashed',
+]);
+
+export const LimitsSchema = z.object({
+  timeoutMs: z.number().int().positive(),
+  memoryMb: z.number().int().min(8),
+  maxRequests: z.number().int().min(0),
+  maxResponseBytes: z.number().int().positive(),
+  egress: z.object({ allowInsecure: z.boolean(), timeoutMs: z.number().int().positive(), maxBytes: z.number().int().positive() }),
+});
+
+export const InputSchema = z.object({
+  cacheKey: z.string(),
+  script: z.string(),
+  accessToken: z.string(),
+  context: z.record(z.string(), z.unknown()),
+});
+
+/** A run's outcome as the child reports it (the parent adds `durationMs`). */
+export const OutcomeSchema = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true), profile: z.record(z.string(), z.unknown()) }),
+  z.object({ ok: z.literal(false), kind: FailureKind, message: z.string(), line: z.number().int().optional() }),
+]);
+export type Outcome = z.infer<typeof OutcomeSchema>;
+
+export const ParentMessageSchema = z.discriminatedUnion('t', [
+  z.object({ t: z.literal('init'), limits: LimitsSchema }),
+  z.object({ t: z.literal('run'), id: z.number().int(), input: InputSchema }),
+  z.object({ t: z.literal('cancel'), id: z.number().int() }),
+  z.object({ t: z.literal('ping'), n: z.number().int() }),
+]);
+export type ParentMessage = z.infer<typeof ParentMessageSchema>;
+
+export const ChildMessageSchema = z.discriminatedUnion('t', [
+  z.object({ t: z.literal('ready') }),
+  z.object({ t: z.literal('result'), id: z.number().int(), outcome: OutcomeSchema }),
+  z.object({ t: z.literal('pong'), n: z.number().int() }),
+  /** Sent just before the child ends itself after an unrecoverable isolate error. */
+  z.object({ t: z.literal('fatal'), kind: z.enum(['memory', 'crashed']) }),
+]);
+export type ChildMessage = z.infer<typeof ChildMessageSchema>;
+
+/** Shorthand for a failed outcome. */
+export const failure = (kind: z.infer<typeof FailureKind>, message: string, line?: number): Outcome =>
+  line === undefined ? { ok: false, kind, message } : { ok: false, kind, message, line };

@@ -1,0 +1,82 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import type { Socket } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { failure, type Outcome, type ParentMessage } from './protocol.ts';
+import type { SandboxLimits } from './types.ts';
+
+/** One sandbox child process as the supervisor sees it: start-up, messages, and why it died. */
+
+const WORKER = fileURLToPath(new URL('./worker.ts', import.meta.url));
+/** A sandbox process that is not ready by then is considered broken and replaced. */
+export const STARTUP_MS = 15_000;
+/** The child gets no secrets: only what a Node process needs to run. */
+const CHILD_ENV_KEYS = ['PATH', 'TZ', 'LANG', 'LC_ALL', 'SYSTEMROOT'];
+
+export interface SandboxProcess {
+  proc: ChildProcess;
+  ready: boolean;
+  /** Last bytes of its stderr: V8 and isolated-vm state why they abort there. */
+  stderrTail: string;
+  lastPong: number;
+  /** Killed by the supervisor for not answering. */
+  unresponsive: boolean;
+  /** Replaced after missing a deadline; ends once its in-flight runs are answered. */
+  retired: boolean;
+}
+
+export interface ProcessEvents {
+  message(child: SandboxProcess, raw: unknown): void;
+  exit(child: SandboxProcess, code: number | null, signal: NodeJS.Signals | null): void;
+}
+
+/** Forks the worker (isolated-vm needs --no-node-snapshot) and sends it the limits. */
+export function startSandboxProcess(limits: SandboxLimits, events: ProcessEvents): SandboxProcess {
+  const env: NodeJS.ProcessEnv = {};
+  for (const key of CHILD_ENV_KEYS) if (process.env[key] !== undefined) env[key] = process.env[key];
+  const proc = fork(WORKER, [], {
+    execPath: process.execPath,
+    execArgv: ['--no-node-snapshot'],
+    env,
+    serialization: 'advanced',
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+  });
+  const child: SandboxProcess = { proc, ready: false, stderrTail: '', lastPong: 0, unresponsive: false, retired: false };
+  proc.stderr?.on('data', (chunk: Buffer) => (child.stderrTail = (child.stderrTail + chunk.toString()).slice(-4096)));
+  proc.on('message', (raw: unknown) => events.message(child, raw));
+  proc.on('exit', (code, signal) => events.exit(child, code, signal));
+  proc.on('error', () => undefined); // a failed send shows up as the child's exit
+  const startup = setTimeout(() => kill(child), STARTUP_MS);
+  startup.unref();
+  proc.once('message', () => clearTimeout(startup)); // its first message is 'ready'
+  // An idle sandbox must not keep the server process alive; pending runs keep their own timers.
+  proc.unref();
+  proc.channel?.unref();
+  (proc.stderr as Socket | null)?.unref();
+  send(child, { t: 'init', limits });
+  return child;
+}
+
+/** Sends unless the channel is gone (the exit handler answers for that process's runs). */
+export function send(child: SandboxProcess, message: ParentMessage): void {
+  if (child.proc.connected) child.proc.send(message);
+}
+
+export const isAlive = (child: SandboxProcess): boolean => child.proc.exitCode === null && child.proc.signalCode === null;
+
+/** Kills a process that does not answer. */
+export function kill(child: SandboxProcess): void {
+  if (!isAlive(child)) return;
+  child.unresponsive = true;
+  child.proc.kill('SIGKILL');
+}
+
+/** What the runs still in flight in a dead process resolve to. */
+export function deathOutcome(child: SandboxProcess, code: number | null, signal: NodeJS.Signals | null): Outcome {
+  if (/out of memory|heap limit|memory limit|allocation failed/i.test(child.stderrTail)) {
+    return failure('memory', 'the sandbox process ran out of memory and was restarted');
+  }
+  const how = signal ?? `exit code ${code}`;
+  if (!child.ready) return failure('crashed', `the sandbox process failed to start (${child.unresponsive ? 'no answer' : how})`);
+  if (child.unresponsive) return failure('crashed', 'the sandbox process stopped responding and was restarted');
+  return failure('crashed', `the sandbox process died (${how}) and was restarted`);
+}

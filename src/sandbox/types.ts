@@ -1,0 +1,78 @@
+import type { EgressPolicy } from '../lib/egress.ts';
+
+/**
+ * The contract of the profile-script sandbox. A connection's `fetchUserProfile` script is
+ * admin-written code: it is run isolated from the server and from every other run, within
+ * time, memory and network limits, and every way it can fail comes back as a value.
+ */
+
+/** One run of a connection's profile script. */
+export interface ProfileScriptInput {
+  /** Connection id + script version. The compiled script is cached per key, so a changed script needs a new key. */
+  cacheKey: string;
+  /** The script as Auth0 stores it: a function expression `function (accessToken, ctx, cb) {...}`,
+   *  or a function (e.g. `async function (accessToken, ctx)`) whose returned promise yields the profile. */
+  script: string;
+  /** The upstream access token, passed as the first argument. */
+  accessToken: string;
+  /** The provider's token response, passed (as a copy) as the second argument. */
+  context: Record<string, unknown>;
+}
+
+/**
+ * Why a run produced no profile.
+ * - `syntax`: the script does not compile or is not a function expression (`line` when known).
+ * - `thrown`: the script threw, or its promise rejected (`line` within the script when known).
+ * - `callback_error`: the script called `cb(err)`; `message` is the error's message.
+ * - `timeout`: the run exceeded `timeoutMs` (wall time, including awaited requests) or its CPU budget.
+ * - `memory`: the sandbox exceeded `memoryMb`.
+ * - `no_callback`: the script returned, no request was pending and `cb` was never called.
+ * - `egress_denied`: a request targeted a scheme or address the egress policy forbids.
+ * - `request_limit`: more than `maxRequests` requests, or responses over `maxResponseBytes` in total.
+ * - `invalid_result`: the profile is not a plain JSON object with a string or number `user_id`.
+ * - `crashed`: the sandbox process died or the runner is closed.
+ */
+export type ScriptFailureKind =
+  | 'syntax'
+  | 'thrown'
+  | 'callback_error'
+  | 'timeout'
+  | 'memory'
+  | 'no_callback'
+  | 'egress_denied'
+  | 'request_limit'
+  | 'invalid_result'
+  | 'crashed';
+
+/**
+ * The outcome of a run. `profile` is plain JSON data copied out of the sandbox (never a live
+ * object of the script). Messages are the script's own or describe the limit hit; they never
+ * contain the access token or request headers the runner added. `durationMs` is measured
+ * by the caller's side of the runner, from `run()` to its result.
+ */
+export type ScriptResult =
+  | { ok: true; profile: Record<string, unknown>; durationMs: number }
+  | { ok: false; kind: ScriptFailureKind; message: string; line?: number; durationMs: number };
+
+/** Runs profile scripts. */
+export interface ScriptRunner {
+  /** Runs one script. Never rejects: every expected failure is a `ScriptResult` with `ok: false`.
+   *  Runs are independent: globals written by one run are never visible to another. */
+  run(input: ProfileScriptInput): Promise<ScriptResult>;
+  /** Stops the sandbox; runs still in flight resolve as `crashed`. Later runs resolve as `crashed`. */
+  close(): Promise<void>;
+}
+
+/** Limits applied to every run. */
+export interface SandboxLimits {
+  /** Wall time of one run, from start to profile, including the requests it awaits. Also its CPU budget. */
+  timeoutMs: number;
+  /** Heap limit of the isolate that runs scripts. */
+  memoryMb: number;
+  /** Outbound requests one run may make. */
+  maxRequests: number;
+  /** Total response bytes one run may read, over all its requests. */
+  maxResponseBytes: number;
+  /** Policy of every script request (scheme, addresses, per-request timeout and size). */
+  egress: EgressPolicy;
+}
