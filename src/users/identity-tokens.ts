@@ -1,6 +1,18 @@
 import type { SecretBox } from '../lib/secrets.ts';
-import { identityTokenAad } from '../management/users/idp-tokens.ts';
 import type { IdentityRecord } from '../store/types.ts';
+
+/**
+ * AAD of an upstream token sealed inside a user's identity: the login engine seals
+ * `access_token_enc` / `refresh_token_enc` with it, the Management API and the refresher open them.
+ */
+export const identityTokenAad = (userId: string, connection: string, field: 'access_token' | 'refresh_token'): string =>
+  `users:${userId}:identities.${connection}.${field}`;
+
+/** Opens one sealed token of an identity. */
+export function openIdentityToken(box: SecretBox, userId: string, identity: IdentityRecord, field: 'access_token' | 'refresh_token'): string | undefined {
+  const sealed = field === 'access_token' ? identity.access_token_enc : identity.refresh_token_enc;
+  return sealed ? box.open(sealed, identityTokenAad(userId, identity.connection, field)) : undefined;
+}
 
 /** Seals upstream tokens for storage inside the user's identity (bound to user, connection and field). */
 export function sealIdentityTokens(box: SecretBox, userId: string, connection: string, tokens: {

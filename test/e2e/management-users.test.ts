@@ -1,5 +1,5 @@
 import { createSecretBox } from '../../src/lib/secrets.ts';
-import { identityTokenAad } from '../../src/management/users/idp-tokens.ts';
+import { identityTokenAad } from '../../src/users/identity-tokens.ts';
 import type { LoginUpsert } from '../../src/store/types.ts';
 import { clientCredentialsToken, startTestServer, type TestServer } from '../support/server.ts';
 

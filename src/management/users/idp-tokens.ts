@@ -1,14 +1,8 @@
 import type { Logger } from '../../lib/logger.ts';
 import type { SecretBox } from '../../lib/secrets.ts';
 import type { IdentityRecord } from '../../store/types.ts';
+import { identityTokenAad } from '../../users/identity-tokens.ts';
 
-/**
- * AAD of an upstream token sealed inside a user's identity. The login engine seals
- * `access_token_enc` / `refresh_token_enc` with it; the Management API opens them for a
- * token holding `read:user_idp_tokens`.
- */
-export const identityTokenAad = (userId: string, connection: string, field: 'access_token' | 'refresh_token'): string =>
-  `users:${userId}:identities.${connection}.${field}`;
 
 /** The upstream tokens of one identity in Auth0's fields; a value that does not open is left out (and logged). */
 export function openIdentityTokens(userId: string, identity: IdentityRecord, box: SecretBox, log: Logger): Record<string, unknown> {
