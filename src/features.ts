@@ -1,6 +1,9 @@
 import type { Router } from 'express';
 import type { Config } from './config/load.ts';
 import { createBroker } from './connections/broker.ts';
+import { createOptionsCache } from './connections/options-cache.ts';
+import { createRefresher } from './connections/refresh.ts';
+import { CALLBACK_PATH } from './connections/state-store.ts';
 import type { Logger } from './lib/logger.ts';
 import type { SecretBox } from './lib/secrets.ts';
 import { loginRouter } from './login/routes.ts';
@@ -28,13 +31,18 @@ export function createFeatures(deps: FeatureDeps) {
     maxResponseBytes: config.SCRIPT_MAX_RESPONSE_BYTES,
     egress: { allowInsecure: config.ALLOW_INSECURE_UPSTREAMS, timeoutMs: config.UPSTREAM_TIMEOUT_MS, maxBytes: config.SCRIPT_MAX_RESPONSE_BYTES },
   });
+  const optionsOf = createOptionsCache(deps.box, { allowInsecure: config.ALLOW_INSECURE_UPSTREAMS });
+  const refresh = createRefresher({
+    store: deps.store, box: deps.box, optionsOf, callbackURL: `${config.issuer}${CALLBACK_PATH.slice(1)}`,
+    egress: { allowInsecure: config.ALLOW_INSECURE_UPSTREAMS, timeoutMs: config.UPSTREAM_TIMEOUT_MS, maxBytes: config.UPSTREAM_MAX_BYTES },
+  });
   return {
     checkConnection: connectionParamCheck(deps.store),
     app(host: OidcHost): { managementExtra: Record<string, Router>; login: Router } {
       const interactions = createInteractionPort(() => host.provider());
-      const broker = createBroker({ ...deps, runner, interactions, expired: sendExpired });
+      const broker = createBroker({ ...deps, runner, interactions, optionsOf, expired: sendExpired });
       return {
-        managementExtra: connectionsManagement(deps),
+        managementExtra: connectionsManagement({ ...deps, refresh }),
         login: loginRouter({ store: deps.store, broker, interactions, allowHttpImages: config.ALLOW_INSECURE_UPSTREAMS }),
       };
     },

@@ -10,7 +10,6 @@ import type { ConnectionRecord, Store } from '../store/types.ts';
 import { loginUpsert, socialUserId } from '../users/profile.ts';
 import { extraAuthorizeParams, renderUrl, templateValues } from './authorize-params.ts';
 import { ConnectionError } from './errors.ts';
-import { createOptionsCache } from './options-cache.ts';
 import type { OAuth2Options } from './options.ts';
 import { fetchProfile } from './profile.ts';
 import { upstreamScope } from './scope.ts';
@@ -27,6 +26,8 @@ export interface BrokerDeps {
   logger: Logger;
   /** Renders the "start again" page (400) when a callback cannot be tied to a login. */
   expired(res: Response, detail: string): Promise<void>;
+  /** Opened, validated options per connection version (shared with the refresher). */
+  optionsOf: (connection: ConnectionRecord) => OAuth2Options;
 }
 
 type Pending = Parameters<typeof transactionStateStore>[3];
@@ -41,7 +42,7 @@ function connectionErrorOf(err: unknown): ConnectionError | undefined {
 /** The brokered login: leaving for the upstream provider and coming back from it. */
 export function createBroker(deps: BrokerDeps) {
   const { config, store, box, logger } = deps;
-  const optionsOf = createOptionsCache(box, { allowInsecure: config.ALLOW_INSECURE_UPSTREAMS });
+  const { optionsOf } = deps;
   const callbackURL = `${config.issuer}${CALLBACK_PATH.slice(1)}`;
   const egress = { allowInsecure: config.ALLOW_INSECURE_UPSTREAMS, timeoutMs: config.UPSTREAM_TIMEOUT_MS, maxBytes: config.UPSTREAM_MAX_BYTES };
   const secureCookie = config.issuer.startsWith('https:');
@@ -60,17 +61,18 @@ export function createBroker(deps: BrokerDeps) {
       stateStore: transactionStateStore(store, config.LOGIN_TTL, secureCookie, pending),
       tokenCall: { connection: connection.name, options, url: tokenURL, redirectUri: callbackURL, egress },
     }, (tokens, done) => {
-      completeLogin(connection, options, tokens).then((userId) => done(null, { id: userId }), (err: unknown) => done(err));
+      completeLogin(connection, options, tokens, vars).then((userId) => done(null, { id: userId }), (err: unknown) => done(err));
     });
   }
 
-  async function completeLogin(connection: ConnectionRecord, options: OAuth2Options, tokens: Parameters<typeof fetchProfile>[1]['tokens']): Promise<string> {
+  async function completeLogin(connection: ConnectionRecord, options: OAuth2Options, tokens: Parameters<typeof fetchProfile>[1]['tokens'],
+    vars: Record<string, string>): Promise<string> {
     const profile = await fetchProfile(deps.runner, {
-      connection: connection.name, cacheKey: `${connection.id}:${connection.version}`, script: options.scripts.fetchUserProfile, tokens,
+      connection: connection.name, cacheKey: `${connection.id}:${connection.version}`, script: options.scripts.fetchUserProfile, tokens, vars,
     });
     const userId = socialUserId(connection.name, profile.user_id);
     const upsert = loginUpsert({
-      connection: connection.name, profile, tokens: sealIdentityTokens(box, userId, connection.name, tokens),
+      connection: connection.name, profile, tokens: sealIdentityTokens(box, userId, connection.name, tokens), vars,
       setRootAttributes: options.set_user_root_attributes ?? 'on_each_login',
     });
     if ('error' in upsert) throw new ConnectionError('profile_too_large', `connection "${connection.name}": fetchUserProfile returned ${upsert.error}`);

@@ -12,12 +12,15 @@ const HINTS: Record<string, (ctx: { redirectUri: string }) => string> = {
 };
 
 /** Turns a failed upstream token answer into a message that names the fix. */
-export function tokenFailure(connection: string, status: number, body: Record<string, unknown> | undefined, redirectUri: string): ConnectionError {
+export function tokenFailure(connection: string, status: number, body: Record<string, unknown> | undefined, redirectUri: string,
+  grantType = 'authorization_code'): ConnectionError {
   const error = typeof body?.['error'] === 'string' ? body['error'] : undefined;
   const description = typeof body?.['error_description'] === 'string' ? body['error_description'].slice(0, 300) : undefined;
   const prefix = `connection "${connection}": the token endpoint answered ${status}`;
   if (error) {
-    const hint = HINTS[error]?.({ redirectUri }) ?? 'see the provider\'s documentation for this error';
+    const refreshRejected = grantType === 'refresh_token' && ['invalid_grant', 'bad_refresh_token', 'invalid_refresh_token'].includes(error);
+    const hint = refreshRejected ? 'the stored refresh token was rejected (expired, revoked or already rotated); the user must sign in again'
+      : HINTS[error]?.({ redirectUri }) ?? 'see the provider\'s documentation for this error';
     return new ConnectionError(`token_${error}`, `${prefix} ${error}${description ? ` (${description})` : ''}: ${hint}`);
   }
   if (status >= 300 && status < 400) {

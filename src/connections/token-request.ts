@@ -74,7 +74,7 @@ export async function requestTokens(call: TokenCall): Promise<UpstreamTokens> {
   const parsed = parseTokenBody(res.body);
   // Some providers answer errors with 200 (GitHub `error=...`, Slack `{ok:false}`).
   if (res.status !== 200 && res.status !== 201 || !parsed || parsed['error'] !== undefined || parsed['ok'] === false) {
-    throw tokenFailure(connection, res.status, parsed, call.redirectUri);
+    throw tokenFailure(connection, res.status, parsed, call.redirectUri, call.grant.grant_type);
   }
   return extractTokens(connection, options, parsed);
 }

@@ -161,6 +161,8 @@ export interface IdentityRecord {
   refresh_token_enc?: string;
   /** Upstream access token expiry, ISO time. */
   expires_at?: string;
+  /** URL template values the login used (per-tenant hosts); a token refresh needs the same. */
+  connection_vars?: Record<string, string>;
 }
 
 /** Root attributes that a login may set on a user. */

@@ -34,6 +34,8 @@ export interface LoginInput {
   connection: string;
   profile: z.infer<typeof ProfileSchema>;
   tokens: { access_token_enc?: string; refresh_token_enc?: string; expires_at?: string };
+  /** URL template values of this login (kept for token refresh). */
+  vars?: Record<string, string>;
   setRootAttributes: 'on_each_login' | 'on_first_login';
 }
 
@@ -56,6 +58,7 @@ export function loginUpsert(input: LoginInput): LoginUpsert | { error: string } 
     identity: {
       provider: 'oauth2', connection: input.connection, user_id: profile.user_id, isSocial: true,
       profileData: { ...root, ...extra }, ...input.tokens,
+      ...(input.vars && Object.keys(input.vars).length ? { connection_vars: input.vars } : {}),
     },
     root,
     extra,

@@ -1,6 +1,8 @@
 import { Router, type Response } from 'express';
 import { z } from 'zod';
-import { notFound } from '../../errors/app-error.ts';
+import { AppError, notFound } from '../../errors/app-error.ts';
+import { ConnectionError } from '../../connections/errors.ts';
+import { RefreshUnavailable, type Refresher } from '../../connections/refresh.ts';
 import type { Logger } from '../../lib/logger.ts';
 import type { SecretBox } from '../../lib/secrets.ts';
 import type { Store, UserRecord } from '../../store/types.ts';
@@ -10,7 +12,7 @@ import { param, parseQuery } from '../validation.ts';
 import { UserListQuerySchema, userFilter } from './query.ts';
 import { toAuth0User } from './view.ts';
 
-export interface UsersDeps { store: Store; box: SecretBox; logger: Logger }
+export interface UsersDeps { store: Store; box: SecretBox; logger: Logger; refresh: Refresher }
 
 const FieldsSchema = ListQuerySchema.pick({ fields: true, include_fields: true });
 const ByEmailSchema = FieldsSchema.extend({ email: z.string({ message: 'required (users-by-email?email=<address>)' }).min(1, { message: 'required' }).max(512) });
@@ -36,6 +38,16 @@ export function usersRouter(deps: UsersDeps): Router {
     const user = await deps.store.users.get(param(req, 'id'));
     if (!user) throw userNotFound(param(req, 'id'));
     res.json(selectFields(viewFor(res, deps)(user), q));
+  });
+  // This server's addition: a fresh upstream access token for one identity, refreshed with the stored refresh token.
+  r.post('/:id/identities/:connection/refresh', requireScope('read:user_idp_tokens'), async (req, res) => {
+    try {
+      res.json(await deps.refresh(param(req, 'id'), param(req, 'connection')));
+    } catch (err) {
+      if (err instanceof RefreshUnavailable) throw new AppError(err.status, err.status === 404 ? 'inexistent_resource' : 'no_refresh_token', err.message);
+      if (err instanceof ConnectionError) throw new AppError(502, 'upstream_refresh_failed', err.message);
+      throw err;
+    }
   });
   r.delete('/:id', requireScope('delete:users'), async (req, res) => {
     if (!(await deps.store.users.delete(param(req, 'id')))) throw userNotFound(param(req, 'id'));
