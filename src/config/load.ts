@@ -1,10 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { EnvSchema, SETTINGS, type Env } from './schema.ts';
 
 /** Resolved settings the rest of the program reads (never process.env). */
-export interface Config extends Env {
+export interface Config extends Omit<Env, 'WORKERS'> {
+  /** WORKERS resolved (`auto` = one per CPU core). */
+  WORKERS: number;
   /** ISSUER with its default applied and a trailing slash. */
   issuer: string;
   dataDir: string;
@@ -83,5 +86,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const scheme = parsed.TLS_CERT_FILE ? 'https' : 'http';
   const base = parsed.ISSUER ?? `${scheme}://localhost:${parsed.PORT}/`;
   const issuer = base.endsWith('/') ? base : `${base}/`;
-  return { ...parsed, issuer, dataDir, secretsKey, devWarnings };
+  const workers = parsed.WORKERS === 'auto' ? availableParallelism() : parsed.WORKERS;
+  return { ...parsed, WORKERS: workers, issuer, dataDir, secretsKey, devWarnings };
 }

@@ -54,7 +54,8 @@ export const SETTINGS = {
   SCRIPT_MEMORY_MB: [int(8, 1024).default(64), 'Memory limit of the sandbox isolate.'],
   SCRIPT_MAX_REQUESTS: [int(0, 100).default(10), 'Outbound requests one fetchUserProfile run may make.'],
   SCRIPT_MAX_RESPONSE_BYTES: [int(1024, 50_000_000).default(1_048_576), 'Largest response a script request may read.'],
-  WORKERS: [int(1, 64).default(1), 'Server processes sharing the port (cluster); each runs its own sandbox.'],
+  WORKERS: [z.union([z.literal('auto'), int(1, 64)], { message: 'expected auto or a whole number from 1 to 64' }).default('auto'),
+    'Server processes sharing the port (cluster), each with its own sandbox; `auto` = one per CPU core.'],
 } as const;
 
 type Settings = typeof SETTINGS;

@@ -95,3 +95,15 @@ test('a bad setting stops the start with a message naming it', async () => {
   expect(result.output).toMatch(/PORT: expected a whole number \(got "eighty"\)/);
   expect(result.output).toMatch(/STORE: .*sqlite.*mongodb/);
 });
+
+test('WORKERS=2 serves from two processes on one port and stops cleanly', async () => {
+  const issuer = issuerOf(env['PORT']!);
+  const p = await start({ WORKERS: '2' });
+  for (let i = 0; i < 50 && (p.output().match(/"msg":"listening"/g) ?? []).length < 2; i++) await new Promise((r) => setTimeout(r, 100));
+  const pids = new Set([...p.output().matchAll(/"pid":(\d+)[^\n]*"msg":"listening"/g)].map((m) => m[1]));
+  expect(pids.size).toBe(2);
+  const t = await token(issuer);
+  expect((await listClients(issuer, t)).status).toBe(200);
+  expect(await p.stop('SIGTERM')).toBe(0);
+  running.splice(0);
+});

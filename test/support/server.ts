@@ -43,7 +43,7 @@ export async function testEnv(overrides: Record<string, string> = {}): Promise<R
   return {
     NODE_ENV: 'test', HOST: '127.0.0.1', PORT: port, ISSUER: `http://127.0.0.1:${port}/`, DATA_DIR: dataDir,
     SECRETS_KEY: randomBytes(32).toString('base64'), ADMIN_CLIENT_ID: ADMIN_ID, ADMIN_CLIENT_SECRET: ADMIN_SECRET,
-    LOG_LEVEL: 'silent', ALLOW_INSECURE_UPSTREAMS: 'true', ...overrides,
+    LOG_LEVEL: 'silent', ALLOW_INSECURE_UPSTREAMS: 'true', WORKERS: '1', ...overrides,
   };
 }
 
