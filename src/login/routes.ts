@@ -41,6 +41,8 @@ export function loginRouter(deps: LoginDeps): Router {
     if (!info) return;
     if (info.prompt === 'consent') {
       const client = await deps.store.clients.get(info.clientId);
+      // First-party apps never ask (like Auth0), even when the app sends prompt=consent.
+      if (client?.is_first_party) return res.redirect(303, await deps.interactions.grantConsent(req, res));
       return sendPage(res, 200, 'consent', { title: 'Allow access', uid: info.uid, app: client?.name ?? info.clientId, scopes: info.missingScopes });
     }
     const connection = info.params['connection'];
