@@ -83,6 +83,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (parsed.ALLOW_INSECURE_UPSTREAMS) {
     devWarnings.push('ALLOW_INSECURE_UPSTREAMS=true: http:// upstreams and requests to loopback/private addresses are allowed.');
   }
+  if (parsed.ISSUER?.startsWith('https:') && !parsed.TLS_CERT_FILE && !parsed.TRUST_PROXY) {
+    devWarnings.push('ISSUER is https but this server speaks plain http and ignores X-Forwarded-Proto: behind a TLS proxy set TRUST_PROXY=true (cookies are not marked secure otherwise), or give TLS_CERT_FILE/TLS_KEY_FILE.');
+  }
   const scheme = parsed.TLS_CERT_FILE ? 'https' : 'http';
   const base = parsed.ISSUER ?? `${scheme}://localhost:${parsed.PORT}/`;
   const issuer = base.endsWith('/') ? base : `${base}/`;

@@ -60,11 +60,12 @@ export async function startTestServer(overrides: Record<string, string> = {}): P
     dataDir: config.dataDir,
     server,
     async adminToken() {
-      token ??= await clientCredentialsToken(config.issuer, ADMIN_ID, ADMIN_SECRET, `${config.issuer}api/v2/`);
+      token ??= await clientCredentialsToken(`${server.url}/`, ADMIN_ID, ADMIN_SECRET, `${config.issuer}api/v2/`);
       return token;
     },
     async api(path, init = {}) {
-      const res = await fetch(`${config.issuer}api/v2${path}`, {
+      // The listening URL, not the issuer: behind a (pretend) proxy the two differ.
+      const res = await fetch(`${server.url}/api/v2${path}`, {
         method: init.method ?? 'GET',
         headers: {
           authorization: `Bearer ${init.token ?? (await self.adminToken())}`,
