@@ -71,6 +71,9 @@ export async function startServer(config: Config, log: Logger, options: { bootst
         clearInterval(purge);
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
+          // A keep-alive connection whose request just finished is idle now: close it rather than wait for its timeout.
+          const sweep = setInterval(() => server.closeIdleConnections(), 50);
+          server.once('close', () => clearInterval(sweep));
           server.closeIdleConnections();
         });
         await features.close();
