@@ -107,3 +107,25 @@ test('WORKERS=2 serves from two processes on one port and stops cleanly', async 
   expect(await p.stop('SIGTERM')).toBe(0);
   running.splice(0);
 });
+
+test('without ADMIN_CLIENT_ID an admin client is generated, its credentials printed once, and they work', async () => {
+  const { ADMIN_CLIENT_ID: _id, ADMIN_CLIENT_SECRET: _secret, ...bare } = await testEnv({ LOG_LEVEL: 'info' });
+  try {
+    const first = await spawnServer(bare);
+    const id = /client_id:\s+(\S+)/.exec(first.output())?.[1];
+    const secret = /client_secret:\s+(\S+)/.exec(first.output())?.[1];
+    expect(id).toMatch(/^[A-Za-z0-9]{32}$/);
+    expect(secret).toMatch(/^[A-Za-z0-9]{64}$/);
+    // The secret is on stdout once, never inside a JSON log line.
+    expect(first.output().split('\n').filter((l) => l.startsWith('{') && l.includes(secret!))).toEqual([]);
+    const issuer = bare['ISSUER']!;
+    const t = await clientCredentialsToken(issuer, id!, secret!, `${issuer}api/v2/`);
+    expect((await listClients(issuer, t)).status).toBe(200);
+    expect(await first.stop()).toBe(0);
+    const second = await spawnServer(bare);
+    expect(second.output()).not.toMatch(/client_secret:/);
+    expect(await second.stop()).toBe(0);
+  } finally {
+    await rm(bare['DATA_DIR']!, { recursive: true, force: true });
+  }
+});
