@@ -1,5 +1,5 @@
 import { ConnectionError } from './errors.ts';
-import { DEFAULT_TEMPLATE_VALUE, type OAuth2Options } from './options.ts';
+import { DEFAULT_TEMPLATE_VALUE, upstreamUrlProblem, type OAuth2Options, type UrlPolicy } from './options.ts';
 import { renderTemplate } from './template.ts';
 
 /** Parameters the engine adds to the upstream authorization request beyond the standard ones. */
@@ -41,13 +41,15 @@ export function templateValues(connection: string, options: OAuth2Options, appPa
   return vars;
 }
 
-/** Renders one of the connection's URLs with validated template values. */
-export function renderUrl(connection: string, field: string, template: string, vars: Record<string, string>): string {
+/** Renders one of the connection's URLs with validated template values, and checks the result against the policy. */
+export function renderUrl(connection: string, field: string, template: string, vars: Record<string, string>, policy: UrlPolicy): string {
+  let rendered: string;
   try {
-    const rendered = renderTemplate(template, vars);
-    new URL(rendered);
-    return rendered;
+    rendered = renderTemplate(template, vars);
   } catch (err) {
     throw new ConnectionError('url_template', `connection "${connection}": ${field} cannot be built: ${(err as Error).message}`);
   }
+  const problem = upstreamUrlProblem(rendered, policy);
+  if (problem) throw new ConnectionError('url_template', `connection "${connection}": ${field} as rendered ${problem}`, 'invalid_request');
+  return rendered;
 }

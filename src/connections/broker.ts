@@ -46,12 +46,13 @@ export function createBroker(deps: BrokerDeps) {
   const callbackURL = `${config.issuer}${CALLBACK_PATH.slice(1)}`;
   const egress = { allowInsecure: config.ALLOW_INSECURE_UPSTREAMS, timeoutMs: config.UPSTREAM_TIMEOUT_MS, maxBytes: config.UPSTREAM_MAX_BYTES };
   const secureCookie = config.issuer.startsWith('https:');
+  const urlPolicy = { allowInsecure: config.ALLOW_INSECURE_UPSTREAMS };
 
   function strategyFor(connection: ConnectionRecord, options: OAuth2Options, vars: Record<string, string>, pending: Pending,
     scope?: string, authorizeExtras: Record<string, string> = {}): BrokerStrategy {
-    const tokenURL = renderUrl(connection.name, 'tokenURL', options.tokenURL, vars);
+    const tokenURL = renderUrl(connection.name, 'tokenURL', options.tokenURL, vars, urlPolicy);
     return new BrokerStrategy({
-      authorizationURL: renderUrl(connection.name, 'authorizationURL', options.authorizationURL, vars),
+      authorizationURL: renderUrl(connection.name, 'authorizationURL', options.authorizationURL, vars, urlPolicy),
       tokenURL,
       clientID: options.client_id,
       callbackURL,

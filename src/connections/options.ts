@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { templateProblem, templateVariables } from './template.ts';
+import { templateProblem, templateSamples, templateVariables } from './template.ts';
 
 /**
  * Options of a `strategy: "oauth2"` connection: Auth0's documented fields with Auth0's
@@ -22,13 +22,11 @@ export interface UrlPolicy {
 /** Hosts that name this machine or a private network: refused unless the development setting allows them. */
 const INTERNAL_HOST = /^(localhost|.*\.localhost|127(?:\.\d{1,3}){3}|10(?:\.\d{1,3}){3}|192\.168(?:\.\d{1,3}){2}|172\.(?:1[6-9]|2\d|3[01])(?:\.\d{1,3}){2}|169\.254(?:\.\d{1,3}){2}|0\.0\.0\.0|\[[0-9a-f:.]*\])$/i;
 
-/** Checks an upstream URL (after filling template placeholders with a sample label). */
-function urlProblem(raw: string, policy: UrlPolicy): string | undefined {
-  const template = templateProblem(raw);
-  if (template) return template;
+/** Checks one concrete upstream URL against the policy; undefined when it is fine. */
+export function upstreamUrlProblem(raw: string, policy: UrlPolicy): string | undefined {
   let url: URL;
   try {
-    url = new URL(raw.replace(/\{\{[^}]*\}\}|\{%[^%]*%\}/g, 'x'));
+    url = new URL(raw);
   } catch {
     return 'must be an absolute URL';
   }
@@ -36,6 +34,17 @@ function urlProblem(raw: string, policy: UrlPolicy): string | undefined {
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'must be an https URL';
   if (!policy.allowInsecure && INTERNAL_HOST.test(url.hostname)) {
     return 'must not point at a loopback or private address (allowed only with the development setting ALLOW_INSECURE_UPSTREAMS=true)';
+  }
+  return undefined;
+}
+
+/** Checks a URL template: its syntax, and every text it can render to (placeholders filled by `fill`). */
+function urlProblem(raw: string, policy: UrlPolicy, fill: (name: string) => string = () => 'x'): string | undefined {
+  const template = templateProblem(raw);
+  if (template) return template;
+  for (const sample of templateSamples(raw, fill)) {
+    const problem = upstreamUrlProblem(sample, policy);
+    if (problem) return sample === raw ? problem : `${problem} (as rendered: ${sample})`;
   }
   return undefined;
 }
@@ -137,7 +146,12 @@ export function oauth2OptionsSchema(policy: UrlPolicy) {
       const missing = templateVariables(value).filter((v) => !known.has(v));
       if (missing.length) {
         ctx.addIssue({ code: 'custom', path: [key], message: `uses ${missing.map((m) => `{{${m}}}`).join(', ')} but neither template_vars nor template_params define it` });
+        continue;
       }
+      // With the admin's own values filled in, no branch may name a forbidden host.
+      const vars = o.template_vars ?? {};
+      const problem = Object.keys(vars).length ? urlProblem(value, policy, (name) => vars[name] ?? 'x') : undefined;
+      if (problem) ctx.addIssue({ code: 'custom', path: [key], message: `with template_vars: ${problem}` });
     }
   });
 }

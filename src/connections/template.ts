@@ -126,3 +126,32 @@ function renderNodes(nodes: Node[], vars: Record<string, string>): string {
 export function renderTemplate(text: string, vars: Record<string, string>): string {
   return renderNodes(parse(text), vars);
 }
+
+const MAX_SAMPLES = 64;
+
+function samples(nodes: Node[], fill: (name: string) => string): string[] {
+  let out = [''];
+  for (const node of nodes) {
+    let options: string[];
+    if (node.kind === 'text') options = [node.text];
+    else if (node.kind === 'var') options = [fill(node.name)];
+    else {
+      options = node.branches.flatMap((b) => samples(b.body, fill));
+      if (!node.branches.some((b) => b.test === null)) options.push('');
+    }
+    out = out.flatMap((prefix) => options.map((o) => prefix + o)).slice(0, MAX_SAMPLES);
+  }
+  return out;
+}
+
+/**
+ * Every text a template can render to (each branch of each condition, up to 64), with
+ * `fill(name)` for each variable: what validation checks, so no branch hides a bad URL.
+ */
+export function templateSamples(text: string, fill: (name: string) => string): string[] {
+  try {
+    return samples(parse(text), fill);
+  } catch {
+    return [];
+  }
+}

@@ -1,4 +1,4 @@
-import { egressFetch, EgressError, isDenied, type EgressPolicy } from '../lib/egress.ts';
+import { egressFetch, EgressError, isDenied, USER_AGENT, type EgressPolicy } from '../lib/egress.ts';
 import { ConnectionError } from './errors.ts';
 import type { OAuth2Options } from './options.ts';
 import { tokenFailure } from './token-errors.ts';
@@ -35,7 +35,7 @@ export async function requestTokens(call: TokenCall): Promise<UpstreamTokens> {
   };
   for (const [k, v] of Object.entries(call.grant)) put(k as keyof typeof names, v);
   put('client_id', options.client_id);
-  const headers: Record<string, string> = { accept: 'application/json' };
+  const headers: Record<string, string> = { accept: 'application/json', 'user-agent': USER_AGENT };
   if (method !== 'none') {
     if (!options.client_secret) {
       throw new ConnectionError('no_client_secret', `connection "${connection}": no client_secret is set; set one, or token_endpoint_auth_method "none" for a public client`);
@@ -74,7 +74,7 @@ export async function requestTokens(call: TokenCall): Promise<UpstreamTokens> {
   const parsed = parseTokenBody(res.body);
   // Some providers answer errors with 200 (GitHub `error=...`, Slack `{ok:false}`).
   if (res.status !== 200 && res.status !== 201 || !parsed || parsed['error'] !== undefined || parsed['ok'] === false) {
-    throw tokenFailure(connection, res.status, parsed, call.redirectUri, call.grant.grant_type);
+    throw tokenFailure(connection, res.status, parsed, call.redirectUri, call.grant.grant_type, res.headers['content-type']);
   }
   return extractTokens(connection, options, parsed);
 }

@@ -51,6 +51,21 @@ export function describeKeys(obj: Record<string, unknown>): string {
   return keys.slice(0, 40).join(', ') || '(none)';
 }
 
+const ERROR_TEXT_KEYS = ['error_description', 'description', 'error_msg', 'message', 'error'];
+
+/** A provider's own error wording inside an answer (top two levels), for messages; undefined when none. */
+export function providerErrorText(obj: Record<string, unknown>): string | undefined {
+  const levels = [obj, ...Object.values(obj).filter((v): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v))];
+  // The most descriptive key wins wherever it sits (TikTok: top-level message "error", data.description the reason).
+  for (const key of ERROR_TEXT_KEYS) {
+    for (const level of levels) {
+      const v = level[key];
+      if (typeof v === 'string' && v && !/^(ok|success)$/i.test(v)) return v.slice(0, 300);
+    }
+  }
+  return undefined;
+}
+
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v ? v : typeof v === 'number' ? String(v) : undefined);
 
 /** Extracts the tokens at the configured (or standard) paths. */
@@ -59,9 +74,11 @@ export function extractTokens(connection: string, options: OAuth2Options, raw: R
   const at = (key: keyof NonNullable<OAuth2Options['token_response_paths']>) => readPath(raw, paths[key] ?? key);
   const accessToken = str(at('access_token'));
   if (!accessToken) {
+    const said = providerErrorText(raw);
     throw new ConnectionError('no_access_token',
       `connection "${connection}": the token response has no access token at "${paths.access_token ?? 'access_token'}"; ` +
-      `keys present: ${describeKeys(raw)}. Set options.token_response_paths.access_token to the right path`);
+      `keys present: ${describeKeys(raw)}${said ? `; the provider said: "${said}"` : ''}. ` +
+      `Set options.token_response_paths.access_token to the right path, or fix what the provider reports`);
   }
   const expires = Number(at('expires_in'));
   const refreshToken = str(at('refresh_token'));

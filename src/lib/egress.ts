@@ -15,6 +15,9 @@ export { EgressError, isDenied, type EgressErrorCode } from './egress-error.ts';
  * exchange, a size cap enforced while reading, and error messages without secrets.
  */
 
+/** Sent when a request names no User-Agent (some providers, e.g. GitHub, refuse requests without one). */
+export const USER_AGENT = 'brokerid (OAuth 2.0 broker)';
+
 /** What the deployment allows. `allowInsecure` (development only) permits http and internal addresses. */
 export interface EgressPolicy {
   allowInsecure: boolean;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { EgressRequest, EgressResponse } from '../lib/egress.ts';
+import { USER_AGENT, type EgressRequest, type EgressResponse } from '../lib/egress.ts';
 
 /**
  * Turns what a script passed to `request(...)` or `fetch(...)` into an egress request, and
@@ -88,6 +88,7 @@ export function toEgressRequest(optionsJson: string): EgressRequest {
     if (o.json !== true) body = JSON.stringify(o.json);
     if (body !== undefined && !hasHeader(headers, 'content-type')) headers['Content-Type'] = 'application/json';
   }
+  if (!hasHeader(headers, 'user-agent')) headers['User-Agent'] = USER_AGENT;
   return { method: (o.method ?? 'GET').toUpperCase(), url: url.href, headers, body };
 }
 

@@ -94,7 +94,7 @@ test.each([
   [{ kind: 'invalid_grant' }, 'access_denied', /invalid_grant.*start the sign-in again/],
   [{ kind: 'status', status: 503 }, 'temporarily_unavailable', /answered 503.*try again later/],
   [{ kind: 'slow', delayMs: 2000 }, 'temporarily_unavailable', /timed out after 500 ms/],
-  [{ kind: 'garbage' }, 'access_denied', /neither JSON nor form-encoded: check tokenURL/],
+  [{ kind: 'garbage' }, 'access_denied', /neither JSON nor form-encoded \(content-type text\/html\): check tokenURL/],
   [{ kind: 'redirect' }, 'access_denied', /a redirect, not followed.*check tokenURL/],
 ] as const)('token endpoint failure %j becomes %s with a message that names the fix', async (fault, error, message) => {
   up.faults.token = fault;

@@ -6,7 +6,7 @@ const build = (options: unknown) => toEgressRequest(JSON.stringify(options));
 describe('script request options', () => {
   it('defaults to GET and keeps the script headers', () => {
     expect(build({ url: 'https://api.example.com/me', headers: { 'X-Id': 5 } })).toEqual({
-      method: 'GET', url: 'https://api.example.com/me', headers: { 'X-Id': '5' }, body: undefined,
+      method: 'GET', url: 'https://api.example.com/me', headers: { 'X-Id': '5', 'User-Agent': 'brokerid (OAuth 2.0 broker)' }, body: undefined,
     });
   });
 
@@ -21,7 +21,12 @@ describe('script request options', () => {
   });
 
   it('keeps a content-type the script chose', () => {
-    expect(build({ url: 'https://a.example/', form: 'x=1', headers: { 'content-type': 'text/plain' } }).headers).toEqual({ 'content-type': 'text/plain' });
+    expect(build({ url: 'https://a.example/', form: 'x=1', headers: { 'content-type': 'text/plain' } }).headers)
+      .toEqual({ 'content-type': 'text/plain', 'User-Agent': 'brokerid (OAuth 2.0 broker)' });
+  });
+
+  it('keeps a User-Agent the script chose', () => {
+    expect(build({ url: 'https://a.example/', headers: { 'user-agent': 'mine/1' } }).headers).toEqual({ 'user-agent': 'mine/1' });
   });
 
   it.each([

@@ -11,8 +11,8 @@ const MEGAN = 'oauth2|microsoft|48d31887-5fad-4d73-a9f5-3c356e68a038';
 beforeAll(async () => {
   h = await startHarness();
   up = await startMicrosoft({ clientId: client_id, clientSecret: client_secret, redirectUris: [h.callback] });
-  // One emulator plays both clouds; the Host header tells which one a request was meant for. The port goes
-  // after {% endif %} because the engine's URL check cannot take a port inside a branch (see the failing test).
+  // One emulator plays both clouds; the Host header tells which one a request was meant for. The port is added
+  // after {% endif %} here; a port inside each branch works too (see the last test).
   swaps = [
     ['https://', 'http://'],
     ['login.microsoftonline.us', 'login-usgov.localhost'],
@@ -95,9 +95,8 @@ describe('mistakes', () => {
   });
 });
 
-// ENGINE BUG: options.ts checks a template URL by replacing every {{ }} and {% %} tag with "x", so all branches
-// of an {% if %} end up in one host and a port inside a branch makes it "not an absolute URL".
-test.failing('a condition whose branches carry host:port is accepted', async () => {
+// Every branch of a condition is checked as its own URL, so host:port inside branches is fine.
+test('a condition whose branches carry host:port is accepted', async () => {
   const ported: Swap[] = [
     ['https://', 'http://'],
     ['login.microsoftonline.us', `127.0.0.1:${up.port}`],

@@ -64,9 +64,8 @@ describe('mistakes', () => {
     }
   });
 
-  // ENGINE GAP: an error answered inside `data` with HTTP 200 (v1 shape: data.error_code, data.description)
-  // is taken for a success without an access token; the provider's description never reaches the message.
-  test.failing('without token_request_param_names (answers under data): the message should quote TikTok\'s description', async () => {
+  // An error answered inside `data` with HTTP 200 (v1 shape: data.error_code, data.description): the message quotes it.
+  test('without token_request_param_names (answers under data): the message quotes TikTok\'s description', async () => {
     await connect(h, variant(TIKTOK, 'tiktok-no-rename', ({ token_request_param_names: _n, ...o }) => o), swaps);
     const { description } = await signIn(h, { connection: 'tiktok-no-rename' });
     expect(description).toMatch(/client_key is required/);

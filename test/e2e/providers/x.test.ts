@@ -51,9 +51,8 @@ describe('mistakes', () => {
     expect(up.lastToken?.body).toHaveProperty('client_secret');
   });
 
-  // ENGINE GAP: the hint for unauthorized_client talks about grant types; X uses that code for a client that
-  // authenticated the wrong way, so the message should point at token_endpoint_auth_method.
-  test.failing('client_secret_post: the message should name token_endpoint_auth_method', async () => {
+  // X answers 401 unauthorized_client to a client that authenticated the wrong way: any 401 gets the client-authentication hint.
+  test('client_secret_post: the message names token_endpoint_auth_method', async () => {
     await connect(h, variant(X, 'x-post-hint', (o) => ({ ...o, token_endpoint_auth_method: 'client_secret_post' })), swaps);
     const { description } = await signIn(h, { connection: 'x-post-hint' });
     expect(description).toMatch(/token_endpoint_auth_method/);
