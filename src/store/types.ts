@@ -138,7 +138,11 @@ export interface ConnectionRepo {
   getByName(name: string): Promise<ConnectionRecord | null>;
   /** Unique keys: id, name. */
   insert(connection: ConnectionRecord): Promise<void>;
-  /** Replaces the stored record (name must be unchanged); resolves false when missing. */
+  /**
+   * Replaces the stored record (name must be unchanged) under optimistic concurrency: only
+   * when the stored version is `connection.version - 1`. Resolves false when missing; rejects
+   * with StoreConflictError (key `version`) when someone else changed it meanwhile.
+   */
   replace(connection: ConnectionRecord): Promise<boolean>;
   delete(id: string): Promise<boolean>;
   list(filter: ConnectionFilter, options: ListOptions): Promise<ListResult<ConnectionRecord>>;

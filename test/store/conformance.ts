@@ -157,6 +157,9 @@ export function describeStoreConformance(name: string, open: () => Promise<Store
         expect(await store.connections.replace(changed)).toBe(true);
         expect(await store.connections.getByName(c.name)).toEqual(changed);
         expect(await store.connections.replace(connection())).toBe(false);
+        // Optimistic concurrency: a replace built on a stale version loses and changes nothing.
+        await expect(store.connections.replace({ ...changed, display_name: 'stale', version: 2 })).rejects.toMatchObject({ key: 'version' });
+        expect(await store.connections.get(c.id)).toEqual(changed);
         expect(await store.connections.delete(c.id)).toBe(true);
         expect(await store.connections.get(c.id)).toBeNull();
         expect(await store.connections.getByName(c.name)).toBeNull();

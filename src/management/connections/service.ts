@@ -19,7 +19,14 @@ export function createConnectionService(store: Store, box: SecretBox) {
   };
   const unique = (ids: string[]): string[] => [...new Set(ids)];
   const replace = async (next: ConnectionRecord): Promise<ConnectionRecord> => {
-    if (!(await store.connections.replace(next))) throw connectionNotFound(next.id);
+    try {
+      if (!(await store.connections.replace(next))) throw connectionNotFound(next.id);
+    } catch (err) {
+      if (err instanceof StoreConflictError) {
+        throw conflict(`connection ${next.id} was changed by another request meanwhile; read it again and retry`, 'version_conflict');
+      }
+      throw err;
+    }
     return next;
   };
 

@@ -1,3 +1,4 @@
+import { StoreConflictError } from '../types.ts';
 import type { mongo } from 'mongoose';
 import type { ConnectionRecord, ConnectionRepo } from '../types.ts';
 import type { Collections } from './connect.ts';
@@ -21,11 +22,13 @@ export function mongoConnections(c: Collections): ConnectionRepo {
     },
     async replace(connection) {
       // The name is part of the condition: it never changes (apps log in with it).
-      const result = await c.connections.replaceOne({ _id: connection.id, name: connection.name }, plain(connection));
+      // Name and previous version are part of the condition: one conditional write (optimistic concurrency).
+      const result = await c.connections.replaceOne({ _id: connection.id, name: connection.name, version: connection.version - 1 }, plain(connection));
       if (result.matchedCount > 0) return true;
-      const stored = await c.connections.findOne({ _id: connection.id }, { projection: { name: 1 } });
+      const stored = await c.connections.findOne({ _id: connection.id }, { projection: { name: 1, version: 1 } });
       if (!stored) return false;
-      throw new Error(`connection ${connection.id}: name cannot change (${stored.name} -> ${connection.name})`);
+      if (stored.name !== connection.name) throw new Error(`connection ${connection.id}: name cannot change (${stored.name} -> ${connection.name})`);
+      throw new StoreConflictError('version', `connection ${connection.id} was changed meanwhile (version ${String(stored.version)})`);
     },
     async delete(id) {
       return (await c.connections.deleteOne({ _id: id })).deletedCount > 0;

@@ -1,3 +1,4 @@
+import { StoreConflictError } from '../types.ts';
 import type { ConnectionRecord, ConnectionRepo } from '../types.ts';
 import { changed, doc, guardUnique, text } from './db.ts';
 import type { SqliteDb } from './db.ts';
@@ -35,11 +36,14 @@ export function sqliteConnections(db: SqliteDb): ConnectionRepo {
     },
     async replace(connection) {
       return db.tx(() => {
-        const row = db.stmt('SELECT name FROM connections WHERE id = ?').get(connection.id);
+        const row = db.stmt("SELECT name, json_extract(doc, '$.version') AS version FROM connections WHERE id = ?").get(connection.id);
         if (!row) return false;
         // The name is the key apps log in with (and scripts are cached under): it never changes.
         if (text(row, 'name') !== connection.name) {
           throw new Error(`connection ${connection.id}: name cannot change (${text(row, 'name')} -> ${connection.name})`);
+        }
+        if (Number(row['version']) !== connection.version - 1) {
+          throw new StoreConflictError('version', `connection ${connection.id} was changed meanwhile (version ${String(row['version'])})`);
         }
         db.stmt('UPDATE connections SET strategy = ?, doc = ? WHERE id = ?').run(
           connection.strategy,
