@@ -43,6 +43,10 @@ export function managementAuth(host: OidcHost, issuer: string) {
         ? `Invalid token: ${(err as Error).message} (the audience must be ${audience})` : 'Invalid token';
       return next(unauthorized(why));
     }
+    // Only machine tokens (client credentials) may manage: never a token that stands for a user.
+    if (payload['gty'] !== 'client-credentials' || typeof payload.sub !== 'string' || !payload.sub.endsWith('@clients')) {
+      return next(unauthorized('Invalid token: the Management API takes client-credentials tokens only'));
+    }
     const scopes = new Set(typeof payload['scope'] === 'string' ? payload['scope'].split(' ') : []);
     const clientId = typeof payload['azp'] === 'string' ? payload['azp'] : String(payload.sub ?? '');
     res.locals['mgmt'] = { clientId, scopes } satisfies ManagementPrincipal;

@@ -7,6 +7,7 @@ import { createFindAccount, SCOPE_CLAIMS } from './account.ts';
 import { createAdapterFactory } from './adapter.ts';
 import type { SigningJwk } from './keys.ts';
 import { loadFirstPartyGrant } from './grants.ts';
+import { findClientGrant } from './grant-lookup.ts';
 import { createPages } from './pages.ts';
 import { AUTHORIZE_EXTRA_PARAMS, type ConnectionParamCheck } from './authorize-params.ts';
 
@@ -70,11 +71,16 @@ export function createProvider(deps: ProviderDeps): Provider {
         defaultResource: async (_ctx, _client, oneOf) => oneOf ?? undefined,
         useGrantedResource: async () => true,
         getResourceServerInfo: async (ctx, resource, client) => {
-          const grant = await store.clientGrants.find(client.clientId, resource);
+          const grant = await findClientGrant(store, ctx.req, client.clientId, resource);
           if (!grant) {
             throw new errors.InvalidTarget(`client is not authorized to access "${resource}": create a client grant for it`);
           }
           const isMgmt = resource === mgmtAudience;
+          const grantType = (ctx.oidc.params as { grant_type?: string } | undefined)?.grant_type;
+          if (isMgmt && grantType !== 'client_credentials') {
+            // Management API tokens belong to machines: a user's login must never carry admin scopes.
+            throw new errors.InvalidTarget('the Management API audience is only available to the client credentials grant');
+          }
           const allowed = isMgmt ? grant.scope.filter((s) => (MANAGEMENT_SCOPES as readonly string[]).includes(s)) : grant.scope;
           const params = ctx.oidc.params as { grant_type?: string; scope?: string } | undefined;
           if (params?.grant_type === 'client_credentials' && params.scope) {

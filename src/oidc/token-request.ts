@@ -1,5 +1,6 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Store } from '../store/types.ts';
+import { findClientGrant } from './grant-lookup.ts';
 
 const parseForm = express.urlencoded({ extended: false, limit: '56kb' });
 const parseJson = express.json({ limit: '56kb' });
@@ -33,7 +34,7 @@ export function auth0TokenRequest(store: Store) {
         delete form['audience'];
         if (form['grant_type'] === 'client_credentials' && form['resource'] && !form['scope']) {
           const clientId = form['client_id'] ?? basicClientId(req.headers.authorization);
-          const grant = clientId ? await store.clientGrants.find(clientId, form['resource']) : null;
+          const grant = clientId ? await findClientGrant(store, req, clientId, form['resource']) : null;
           if (grant?.scope.length) form['scope'] = grant.scope.join(' ');
         }
         req.body = form;

@@ -61,6 +61,13 @@ test('401 for an expired token signed by our own key', async () => {
   await expectError(await get(`Bearer ${expired}`), 401, 'invalid_token', /Expired/);
 });
 
+test('401 for a token of the right audience, key and issuer that does not come from client credentials', async () => {
+  const userish = await signWithServerKey({ scope: 'read:clients', sub: 'oauth2|acme|42' }, Math.floor(Date.now() / 1000) + 600);
+  await expectError(await get(`Bearer ${userish}`), 401, 'invalid_token', /client-credentials tokens only/);
+  const machine = await signWithServerKey({ scope: 'read:clients', sub: 'abc@clients', gty: 'client-credentials' }, Math.floor(Date.now() / 1000) + 600);
+  expect((await get(`Bearer ${machine}`)).status).toBe(200);
+});
+
 test('401 for a valid token of another audience', async () => {
   const other = await clientCredentialsToken(srv.issuer, narrowClient.id, narrowClient.secret, 'https://other.example/api');
   await expectError(await get(`Bearer ${other}`), 401, 'invalid_token', /audience/);

@@ -99,3 +99,10 @@ test('logout ends the session and revocation revokes a refresh token', async () 
   expect(page.status).toBe(200);
   expect(page.text).toMatch(/Sign out\?/);
 });
+
+test('a user login can never carry Management API scopes, even when the app holds a Management API grant', async () => {
+  await srv.api('/client-grants', { method: 'POST', body: { client_id: app.clientId, audience: `${srv.issuer}api/v2/`, scope: ['read:users'] } });
+  const { callback } = await login(app, new UserAgent(), { connection: 'acme', audience: `${srv.issuer}api/v2/`, scope: 'openid read:users' });
+  expect(callback.searchParams.get('error')).toBe('invalid_target');
+  expect(callback.searchParams.get('error_description')).toMatch(/only available to the client credentials grant/);
+});
