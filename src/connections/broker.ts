@@ -15,6 +15,7 @@ import { fetchProfile } from './profile.ts';
 import { upstreamScope } from './scope.ts';
 import { BIND_COOKIE_PREFIX, browserMatches, CALLBACK_PATH, transactionStateStore, type LoginTransaction } from './state-store.ts';
 import { BrokerStrategy } from './strategy.ts';
+import { callbackPath, issuerMismatch, stateOf, upstreamError } from './callback-checks.ts';
 import { sealIdentityTokens } from '../users/identity-tokens.ts';
 
 export interface BrokerDeps {
@@ -43,7 +44,10 @@ function connectionErrorOf(err: unknown): ConnectionError | undefined {
 export function createBroker(deps: BrokerDeps) {
   const { config, store, box, logger } = deps;
   const { optionsOf } = deps;
-  const callbackURL = `${config.issuer}${CALLBACK_PATH.slice(1)}`;
+  const sharedCallback = `${config.issuer}${CALLBACK_PATH.slice(1)}`;
+  // A connection with its own callback address is immune to mix-up attacks (see README).
+  const callbackFor = (connection: ConnectionRecord, options: OAuth2Options): string =>
+    options.unique_callback ? `${sharedCallback}/${encodeURIComponent(connection.name)}` : sharedCallback;
   const egress = { allowInsecure: config.ALLOW_INSECURE_UPSTREAMS, timeoutMs: config.UPSTREAM_TIMEOUT_MS, maxBytes: config.UPSTREAM_MAX_BYTES };
   const secureCookie = config.issuer.startsWith('https:');
   const urlPolicy = { allowInsecure: config.ALLOW_INSECURE_UPSTREAMS };
@@ -51,6 +55,7 @@ export function createBroker(deps: BrokerDeps) {
   function strategyFor(connection: ConnectionRecord, options: OAuth2Options, vars: Record<string, string>, pending: Pending,
     scope?: string, authorizeExtras: Record<string, string> = {}): BrokerStrategy {
     const tokenURL = renderUrl(connection.name, 'tokenURL', options.tokenURL, vars, urlPolicy);
+    const callbackURL = callbackFor(connection, options);
     return new BrokerStrategy({
       authorizationURL: renderUrl(connection.name, 'authorizationURL', options.authorizationURL, vars, urlPolicy),
       tokenURL,
@@ -83,7 +88,7 @@ export function createBroker(deps: BrokerDeps) {
 
   /** Sends the browser back to oidc-provider with an error for the app, or shows it when the app cannot be reached. */
   async function failLogin(res: Response, uid: string, err: ConnectionError, connection: string): Promise<void> {
-    logger.warn({ connection, code: err.code, reason: err.message }, 'brokered login failed');
+    logger.warn({ connection, error_code: err.code, reason: err.message }, 'brokered login failed');
     const returnTo = await deps.interactions.finish(uid, { error: err.appError, error_description: err.message });
     if (returnTo) return void res.redirect(303, returnTo);
     await deps.expired(res, err.message);
@@ -102,11 +107,13 @@ export function createBroker(deps: BrokerDeps) {
         const appParams = authorizeParams(info.params);
         const vars = templateValues(connection.name, options, appParams);
         const connectionScope = typeof info.params['connection_scope'] === 'string' ? info.params['connection_scope'] : appParams['connection_scope'];
-        const pending: Pending = { start: { uid: info.uid, connectionId: connection.id, connection: connection.name, vars, res } };
+        const pending: Pending = { start: { uid: info.uid, connectionId: connection.id, connection: connection.name, vars, res, redirectUri: callbackFor(connection, options) } };
         const strategy = strategyFor(connection, options, vars, pending, upstreamScope(options, connectionScope), extraAuthorizeParams(options, appParams));
+        // passport must see a request without code/error/state: on this route it only ever redirects to the provider.
+        const bare = Object.create(req, { query: { value: {} }, body: { value: {} } }) as Request;
         passport.authenticate(strategy, { session: false }, (err: unknown) => {
-          if (err) next(err);
-        })(req, res, next);
+          next(err ?? new Error('the upstream redirect was not issued'));
+        })(bare, res, next);
       } catch (err) {
         const known = connectionErrorOf(err);
         if (known) return failLogin(res, info.uid, known, name);
@@ -116,24 +123,24 @@ export function createBroker(deps: BrokerDeps) {
 
     /** Comes back from the provider: checks state and browser, exchanges the code, runs the script, signs the user in. */
     async callback(req: Request, res: Response, next: NextFunction): Promise<void> {
-      const state = typeof req.query['state'] === 'string' ? req.query['state'] : '';
+      const state = stateOf(req);
       const tx = state ? await store.transactions.take(state) : null;
-      if (state) res.clearCookie(`${BIND_COOKIE_PREFIX}${state}`, { path: CALLBACK_PATH });
       const payload = tx?.payload as Partial<LoginTransaction> | undefined;
       if (!tx || !payload?.uid || !payload.connection) return deps.expired(res, 'This sign-in link has expired or was already used.');
-      if (!browserMatches(req, state, payload)) return deps.expired(res, 'This sign-in was started in another browser or tab session.');
+      if (!browserMatches(req, state, payload)) {
+        // Put it back: whoever replayed the link must not cancel the rightful browser's sign-in.
+        await store.transactions.put(tx);
+        return deps.expired(res, 'This sign-in was started in another browser or tab session.');
+      }
+      res.clearCookie(`${BIND_COOKIE_PREFIX}${state}`, { path: CALLBACK_PATH });
+      if (payload.redirectUri && new URL(payload.redirectUri).pathname !== callbackPath(req)) {
+        return deps.expired(res, 'This sign-in came back through another connection\'s callback address; the code was not used.');
+      }
       const connection = await store.connections.get(tx.connection_id);
       const interaction = await deps.interactions.find(payload.uid);
       if (!connection || !interaction) return deps.expired(res, connection ? 'The sign-in took too long.' : 'The connection was removed while you were signing in.');
-
-      const error = req.query['error'];
-      if (typeof error === 'string') {
-        const description = typeof req.query['error_description'] === 'string' ? req.query['error_description'].slice(0, 500) : '';
-        const appError = error === 'access_denied' || error === 'temporarily_unavailable' ? error : 'access_denied';
-        const message = error === appError && description ? description
-          : `connection "${connection.name}": the provider answered ${error}${description ? ` (${description})` : ''}`;
-        return failLogin(res, payload.uid, new ConnectionError(`upstream_${error}`, message, appError), connection.name);
-      }
+      const failed = upstreamError(req, connection.name);
+      if (failed) return failLogin(res, payload.uid, failed, connection.name);
       if (typeof req.query['code'] !== 'string') {
         return failLogin(res, payload.uid, new ConnectionError('no_code', `connection "${connection.name}": the provider came back without a code`), connection.name);
       }
@@ -143,6 +150,8 @@ export function createBroker(deps: BrokerDeps) {
       } catch (err) {
         return failLogin(res, payload.uid, connectionErrorOf(err) ?? new ConnectionError('invalid_options', String(err)), connection.name);
       }
+      const mixedUp = issuerMismatch(req, connection.name, options);
+      if (mixedUp) return failLogin(res, payload.uid, mixedUp, connection.name);
       const strategy = strategyFor(connection, options, payload.vars ?? {}, { taken: tx });
       passport.authenticate(strategy, { session: false }, (err: unknown, user: { id: string } | false) => {
         void (async () => {

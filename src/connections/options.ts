@@ -132,6 +132,10 @@ export function oauth2OptionsSchema(policy: UrlPolicy) {
     token_response_paths: TokenPathsSchema.optional(),
     /** Renamed /authorize keys sent upstream (e.g. `{ "client_id": "client_key" }`). */
     authorize_param_names: z.strictObject({ client_id: z.string().regex(PARAM_NAME).optional() }).optional(),
+    /** Give this connection its own callback address, <ISSUER>login/callback/<name> (mix-up attack defence). */
+    unique_callback: z.boolean().optional(),
+    /** The provider's issuer identifier: an `iss` on the callback must equal it (RFC 9207). */
+    issuer: z.string().max(2048).optional(),
     /** Where refresh-token requests go (default: tokenURL). */
     refreshURL: url.optional(),
     /** Values for URL template placeholders (e.g. `{ "subdomain": "acme" }`). */

@@ -20,6 +20,8 @@ export interface LoginTransaction {
   bind: string;
   /** Template values the URLs were rendered with (the token URL needs the same). */
   vars: Record<string, string>;
+  /** The redirect_uri this login used: the callback must arrive on the same path. */
+  redirectUri: string;
 }
 
 const sha256 = (v: string): string => createHash('sha256').update(v).digest('base64url');
@@ -29,7 +31,7 @@ type VerifyCallback = (err: Error | null, ok?: string | boolean, state?: unknown
 
 /** Creates the per-login state store. `pending` describes the login being started (set by the broker). */
 export function transactionStateStore(store: Store, ttlSeconds: number, secureCookie: boolean, pending: {
-  start?: { uid: string; connectionId: string; connection: string; vars: Record<string, string>; res: Response };
+  start?: { uid: string; connectionId: string; connection: string; vars: Record<string, string>; redirectUri: string; res: Response };
   taken?: TransactionRecord;
 }) {
   return {
@@ -38,7 +40,9 @@ export function transactionStateStore(store: Store, ttlSeconds: number, secureCo
       if (!start) return cb(new Error('no login in progress'));
       const handle = randomBytes(24).toString('base64url');
       const nonce = randomBytes(24).toString('base64url');
-      const payload: LoginTransaction = { uid: start.uid, connection: start.connection, bind: sha256(nonce), vars: start.vars, ...(verifier ? { verifier } : {}) };
+      const payload: LoginTransaction = {
+        uid: start.uid, connection: start.connection, bind: sha256(nonce), vars: start.vars, redirectUri: start.redirectUri, ...(verifier ? { verifier } : {}),
+      };
       store.transactions.put({ id: handle, connection_id: start.connectionId, payload: { ...payload }, expiresAt: Date.now() + ttlSeconds * 1000 }).then(() => {
         start.res.cookie(`${BIND_COOKIE_PREFIX}${handle}`, nonce, {
           httpOnly: true, secure: secureCookie, sameSite: 'lax', path: CALLBACK_PATH, maxAge: ttlSeconds * 1000,
@@ -60,5 +64,10 @@ export function browserMatches(req: Request, handle: string, tx: Partial<LoginTr
   const cookies = (req.headers.cookie ?? '').split(/;\s*/);
   const prefix = `${BIND_COOKIE_PREFIX}${handle}=`;
   const value = cookies.find((c) => c.startsWith(prefix))?.slice(prefix.length);
-  return !!value && !!tx.bind && sha256(decodeURIComponent(value)) === tx.bind;
+  if (!value || !tx.bind) return false;
+  try {
+    return sha256(decodeURIComponent(value)) === tx.bind;
+  } catch {
+    return false;
+  }
 }

@@ -35,6 +35,7 @@ export function loginRouter(deps: LoginDeps): Router {
   });
 
   r.get('/login/callback', (req, res, next) => deps.broker.callback(req, res, next));
+  r.get('/login/callback/:connection', (req, res, next) => deps.broker.callback(req, res, next));
 
   r.get('/login/:uid', async (req, res, next) => {
     const info = await interaction(req, res);

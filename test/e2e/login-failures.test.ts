@@ -52,10 +52,31 @@ describe('state', () => {
     const foreign = await new UserAgent().request(callback);
     expect(foreign.status).toBe(400);
     expect(foreign.text).toMatch(/another browser/);
-    // A foreign attempt used the state up: even the right browser must start again.
-    const after = await ua.request(callback);
-    expect(after.status).toBe(400);
     expect(tokenRequests()).toBe(before);
+    // A replay from elsewhere does not cancel the rightful browser's sign-in.
+    const rightful = await ua.follow(callback, app.redirectUri);
+    expect(new URL(rightful.stoppedAt!).searchParams.get('code')).toBeTruthy();
+  });
+
+  test('a malformed state is refused before any lookup (no 500)', async () => {
+    for (const state of ['a;b', '%E0%A4%A', 'x'.repeat(500), '']) {
+      const page = await new UserAgent().request(`${srv.issuer}login/callback?code=c&state=${encodeURIComponent(state)}`);
+      expect(page.status).toBe(400);
+    }
+  });
+
+  test('/login/:uid with code or error parameters still answers (sends the user upstream)', async () => {
+    const ua = new UserAgent();
+    const url = client.buildAuthorizationUrl(app.config, {
+      redirect_uri: app.redirectUri, scope: 'openid', connection: 'fine',
+      code_challenge: await client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier()), code_challenge_method: 'S256',
+    });
+    const first = await ua.request(url.toString());
+    for (const extra of ['code=x', 'error=access_denied', 'error=server_error']) {
+      const page = await ua.request(`${first.location!}?${extra}`);
+      expect(page.status).toBe(302);
+      expect(page.location).toMatch(new RegExp(`^${up.url}/authorize`));
+    }
   });
 
   test('a state works once: the replay gets the "start again" page', async () => {
