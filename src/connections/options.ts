@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MANAGED_HEADERS } from '../lib/egress.ts';
 import { templateProblem, templateSamples, templateVariables } from './template.ts';
 
 /**
@@ -114,7 +115,10 @@ export function oauth2OptionsSchema(policy: UrlPolicy) {
     }),
     authParams: boundedRecord(scalar, 30, PARAM_NAME, 'parameter').optional(),
     authParamsMap: boundedRecord(z.string().regex(PARAM_NAME, { message: 'invalid parameter name' }), 21, PARAM_NAME, 'parameter').optional(),
-    customHeaders: boundedRecord(z.string().max(4096).regex(NO_CRLF, { message: 'must not contain CR or LF' }), 30, HEADER_NAME, 'header').optional(),
+    customHeaders: boundedRecord(z.string().max(4096).regex(NO_CRLF, { message: 'must not contain CR or LF' }), 30, HEADER_NAME, 'header')
+      .refine((h) => !Object.keys(h).some((name) => MANAGED_HEADERS.has(name.toLowerCase())), {
+        message: `must not set ${[...MANAGED_HEADERS].join(', ')} (the HTTP client sets them)`,
+      }).optional(),
     icon_url: z.string().max(16_384).refine((v) => (/^https:\/\//.test(v) && v.length <= 2048) || (policy.allowInsecure && /^http:\/\//.test(v))
       || /^data:image\/(png|jpeg|gif|webp|svg\+xml);base64,[A-Za-z0-9+/=]+$/.test(v), {
       message: 'must be an https URL (≤ 2048 characters) or a data:image/...;base64 URL (≤ 16 KB)',

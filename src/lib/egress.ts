@@ -51,6 +51,13 @@ const httpsAgent = new https.Agent(AGENT_OPTIONS);
 
 const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
 const FORBIDDEN_CHARS = /[\r\n\0]/;
+/**
+ * Headers that frame the message or concern the connection. The client sets them from the
+ * actual request; letting a caller set them would allow request smuggling on the pooled
+ * keep-alive sockets (one run's crafted body answered as another run's request).
+ */
+export const MANAGED_HEADERS = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade', 'te', 'trailer',
+  'host', 'expect', 'proxy-authorization', 'proxy-connection']);
 
 /** Parses and vets the target; throws EgressError before any network activity. */
 function target(req: EgressRequest, policy: EgressPolicy): URL {
@@ -70,7 +77,13 @@ function target(req: EgressRequest, policy: EgressPolicy): URL {
   const internal = isLocalhostName(bare) || (isIP(bare) !== 0 && isSpecialPurposeAddress(bare));
   if (!policy.allowInsecure && internal) throw deniedAddress(url.hostname);
   if (!METHODS.has(req.method.toUpperCase())) throw new EgressError('invalid_request', `unsupported method for request to ${url.hostname}`);
+  if (url.username !== '' || url.password !== '') {
+    throw new EgressError('invalid_url', `refused request to ${url.hostname}: credentials in the URL are not allowed (use an Authorization header)`);
+  }
   for (const [name, value] of Object.entries(req.headers ?? {})) {
+    if (MANAGED_HEADERS.has(name.toLowerCase())) {
+      throw new EgressError('invalid_request', `refused request to ${url.hostname}: the ${name.toLowerCase()} header is set by the HTTP client and cannot be given`);
+    }
     if (FORBIDDEN_CHARS.test(name) || FORBIDDEN_CHARS.test(value)) {
       throw new EgressError('invalid_request', `refused request to ${url.hostname}: a header name or value contains CR, LF or NUL`);
     }
@@ -126,7 +139,6 @@ export function egressFetch(req: EgressRequest, policy: EgressPolicy): Promise<E
       headers: req.headers,
       agent: secure ? httpsAgent : httpAgent,
       lookup: guardedLookup(policy.allowInsecure),
-      auth: url.username === '' ? undefined : `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`,
     };
     try {
       request = (secure ? https : http).request(options, (res) => {

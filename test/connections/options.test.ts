@@ -28,3 +28,10 @@ test('template syntax errors and undefined variables are named', () => {
   expect(problems({ tokenURL: 'https://{{ tenant }}.example.com/t' }).join()).toMatch(/tokenURL: uses {{tenant}} but neither template_vars nor template_params define it/);
   expect(problems({ tokenURL: 'https://{% for x in y %}a{% endfor %}.example.com/t' }).join()).toMatch(/unsupported tag/);
 });
+
+test('customHeaders may not set framing or connection headers (request smuggling on pooled sockets)', () => {
+  for (const name of ['Content-Length', 'transfer-encoding', 'Host', 'Connection']) {
+    expect(problems({ customHeaders: { [name]: '1' } }).join()).toMatch(/customHeaders: must not set content-length, transfer-encoding/);
+  }
+  expect(problems({ customHeaders: { 'X-Api-Key': 'k' } })).toEqual([]);
+});

@@ -150,6 +150,19 @@ describe('egressFetch', () => {
     expect(hits).toEqual([]);
   });
 
+  it('refuses framing and connection headers (no smuggling on pooled sockets) and credentials in the URL', async () => {
+    hits.length = 0;
+    const url = `http://127.0.0.1:${port}/echo`;
+    for (const name of ['Content-Length', 'transfer-encoding', 'Host', 'connection', 'TE', 'Expect']) {
+      const err = await failure(egressFetch({ method: 'POST', url, headers: { [name]: '2' }, body: 'abcdef' }, insecure));
+      expect(err.code).toBe('invalid_request');
+      expect(err.message).toMatch(/header is set by the HTTP client/);
+    }
+    const creds = await failure(egressFetch({ method: 'GET', url: `http://u:%E0@127.0.0.1:${port}/echo` }, insecure));
+    expect(creds).toMatchObject({ code: 'invalid_url', message: expect.stringMatching(/credentials in the URL/) });
+    expect(hits).toEqual([]);
+  });
+
   it('rejects malformed URLs and refused connections with stable codes', async () => {
     expect((await failure(egressFetch({ method: 'GET', url: 'not a url' }, insecure))).code).toBe('invalid_url');
     const closed = createServer();
