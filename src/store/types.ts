@@ -252,6 +252,8 @@ export interface OidcRepo {
   destroy(model: string, id: string): Promise<void>;
   /** Deletes every record of every model whose payload.grantId matches. */
   revokeByGrantId(grantId: string): Promise<void>;
+  /** Deletes every record of every model whose payload.accountId matches (sessions, grants, tokens of a user). */
+  revokeByAccountId(accountId: string): Promise<void>;
   /** Marks consumed; resolves true for exactly one caller, false if already consumed or missing. */
   consume(model: string, id: string): Promise<boolean>;
 }

@@ -106,3 +106,15 @@ test('a user login can never carry Management API scopes, even when the app hold
   expect(callback.searchParams.get('error')).toBe('invalid_target');
   expect(callback.searchParams.get('error_description')).toMatch(/only available to the client credentials grant/);
 });
+
+test('deleting a user ends their sessions and refresh tokens; a re-created connection does not inherit them', async () => {
+  const ua = new UserAgent();
+  const { tokens } = await login(app, ua, { connection: 'acme', scope: 'openid offline_access', prompt: 'consent' });
+  const sub = tokens!.claims()!.sub;
+  expect((await srv.api(`/users/${encodeURIComponent(sub)}`, { method: 'DELETE' })).status).toBe(204);
+  await expect(client.refreshTokenGrant(app.config, tokens!.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
+  // The same browser is asked to sign in again (no silent session for a deleted user).
+  const again = await ua.follow(client.buildAuthorizationUrl(app.config, { redirect_uri: app.redirectUri, scope: 'openid', prompt: 'none',
+    code_challenge: await client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier()), code_challenge_method: 'S256' }).toString(), app.redirectUri);
+  expect(new URL(again.stoppedAt!).searchParams.get('error')).toBe('login_required');
+});

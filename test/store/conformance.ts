@@ -435,6 +435,20 @@ export function describeStoreConformance(name: string, open: () => Promise<Store
         expect((await store.oidc.find('AccessToken', ids.keep))?.payload).toEqual({ grantId: otherGrant });
       });
 
+      test('revokeByAccountId deletes the sessions, grants and tokens of one account, nothing else', async () => {
+        const [accountId, other] = [fresh('acct'), fresh('acct')];
+        const ids = { session: fresh('sess'), grant: fresh('grant'), rt: fresh('rt'), keep: fresh('sess') };
+        await store.oidc.upsert('Session', ids.session, { accountId, uid: fresh('uid') }, future());
+        await store.oidc.upsert('Grant', ids.grant, { accountId }, future());
+        await store.oidc.upsert('RefreshToken', ids.rt, { accountId, grantId: ids.grant });
+        await store.oidc.upsert('Session', ids.keep, { accountId: other }, future());
+        await store.oidc.revokeByAccountId(accountId);
+        expect(await store.oidc.find('Session', ids.session)).toBeNull();
+        expect(await store.oidc.find('Grant', ids.grant)).toBeNull();
+        expect(await store.oidc.find('RefreshToken', ids.rt)).toBeNull();
+        expect((await store.oidc.find('Session', ids.keep))?.payload).toEqual({ accountId: other });
+      });
+
       test('expired records are never returned, and purgeExpired keeps live ones', async () => {
         const [id, uid, userCode] = [fresh('sess'), fresh('uid'), fresh('UC')];
         await store.oidc.upsert('Session', id, { uid, userCode }, Date.now() - 1000);

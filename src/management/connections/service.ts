@@ -1,6 +1,7 @@
 import { sealOptions } from '../../connections/stored.ts';
 import { badRequest, conflict, notFound } from '../../errors/app-error.ts';
 import { newConnectionId } from '../../lib/ids.ts';
+import { deleteUser } from '../../users/delete.ts';
 import type { SecretBox } from '../../lib/secrets.ts';
 import { StoreConflictError, type ConnectionRecord, type Store } from '../../store/types.ts';
 import type { ConnectionCreate, ConnectionUpdate } from './schema.ts';
@@ -126,7 +127,7 @@ async function deleteUsersOf(store: Store, connection: string): Promise<void> {
   for (;;) {
     const { items } = await store.users.list({ connection }, { limit: 100, ...(afterId ? { afterId } : {}) });
     for (const user of items) {
-      if (user.identities.every((i) => i.connection === connection)) await store.users.delete(user.user_id);
+      if (user.identities.every((i) => i.connection === connection)) await deleteUser(store, user.user_id);
     }
     const last = items.at(-1);
     if (!last || items.length < 100) return;

@@ -11,6 +11,7 @@ import { ListQuerySchema, listOptions, listResponse, selectFields } from '../pag
 import { param, parseQuery } from '../validation.ts';
 import { UserListQuerySchema, userFilter } from './query.ts';
 import { toAuth0User } from './view.ts';
+import { deleteUser } from '../../users/delete.ts';
 
 export interface UsersDeps { store: Store; box: SecretBox; logger: Logger; refresh: Refresher }
 
@@ -50,7 +51,7 @@ export function usersRouter(deps: UsersDeps): Router {
     }
   });
   r.delete('/:id', requireScope('delete:users'), async (req, res) => {
-    if (!(await deps.store.users.delete(param(req, 'id')))) throw userNotFound(param(req, 'id'));
+    if (!(await deleteUser(deps.store, param(req, 'id')))) throw userNotFound(param(req, 'id'));
     res.status(204).end();
   });
   return r;

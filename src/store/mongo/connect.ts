@@ -80,6 +80,7 @@ async function createIndexes(c: Collections): Promise<void> {
       { key: { model: 1, uid: 1 }, name: 'uid' },
       { key: { model: 1, userCode: 1 }, name: 'user_code' },
       { key: { grantId: 1 }, name: 'grant_id' },
+      { key: { accountId: 1 }, name: 'account_id', sparse: true },
       ttl,
     ]),
     c.transactions.createIndexes([{ key: { connection_id: 1 }, name: 'connection_id' }, ttl]),

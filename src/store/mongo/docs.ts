@@ -26,6 +26,7 @@ export interface OidcDoc {
   uid?: string;
   userCode?: string;
   grantId?: string;
+  accountId?: string;
   consumed?: number;
   expiresAt?: Date;
 }

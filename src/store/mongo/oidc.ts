@@ -25,6 +25,7 @@ export function mongoOidc(c: Collections): OidcRepo {
               uid: optional(payload['uid']),
               userCode: optional(payload['userCode']),
               grantId: optional(payload['grantId']),
+              accountId: optional(payload['accountId']),
               consumed: {
                 $cond: [
                   { $and: [{ $eq: [{ $type: '$expiresAt' }, 'date'] }, { $lte: ['$expiresAt', now] }] },
@@ -57,6 +58,9 @@ export function mongoOidc(c: Collections): OidcRepo {
     },
     async revokeByGrantId(grantId) {
       await c.oidc.deleteMany({ grantId });
+    },
+    async revokeByAccountId(accountId) {
+      await c.oidc.deleteMany({ accountId });
     },
     async consume(model, id) {
       // One conditional findOneAndUpdate: only the caller that still sees no `consumed`

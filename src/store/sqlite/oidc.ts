@@ -11,11 +11,11 @@ export function sqliteOidc(db: SqliteDb): OidcRepo {
   return {
     async upsert(model, id, payload, expiresAt) {
       db.stmt(
-        `INSERT INTO oidc (model, id, doc, uid, user_code, grant_id, expires_at)
-         VALUES ($model, $id, $doc, $uid, $userCode, $grantId, $expiresAt)
+        `INSERT INTO oidc (model, id, doc, uid, user_code, grant_id, account_id, expires_at)
+         VALUES ($model, $id, $doc, $uid, $userCode, $grantId, $accountId, $expiresAt)
          ON CONFLICT (model, id) DO UPDATE SET
            doc = excluded.doc, uid = excluded.uid, user_code = excluded.user_code,
-           grant_id = excluded.grant_id, expires_at = excluded.expires_at,
+           grant_id = excluded.grant_id, account_id = excluded.account_id, expires_at = excluded.expires_at,
            -- a consumed mark survives a re-save (a code must never become redeemable again)
            -- unless the old record had expired: then this is a new record under an old id.
            consumed = CASE WHEN oidc.expires_at IS NOT NULL AND oidc.expires_at <= $now
@@ -27,6 +27,7 @@ export function sqliteOidc(db: SqliteDb): OidcRepo {
         uid: stringField(payload, 'uid'),
         userCode: stringField(payload, 'userCode'),
         grantId: stringField(payload, 'grantId'),
+        accountId: stringField(payload, 'accountId'),
         expiresAt: expiresAt ?? null,
         now: Date.now(),
       });
@@ -54,6 +55,9 @@ export function sqliteOidc(db: SqliteDb): OidcRepo {
     },
     async revokeByGrantId(grantId) {
       db.stmt('DELETE FROM oidc WHERE grant_id = ?').run(grantId);
+    },
+    async revokeByAccountId(accountId) {
+      db.stmt('DELETE FROM oidc WHERE account_id = ?').run(accountId);
     },
     async consume(model, id) {
       // One conditional UPDATE: sqlite serializes writers (across processes too), and only

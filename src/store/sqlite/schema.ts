@@ -85,6 +85,12 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX transactions_connection ON transactions (connection_id);
   CREATE INDEX transactions_expires ON transactions (expires_at);
   `,
+  // v2: the account a record belongs to, so deleting a user can end its sessions and tokens.
+  `
+  ALTER TABLE oidc ADD COLUMN account_id TEXT;
+  UPDATE oidc SET account_id = json_extract(doc, '$.accountId');
+  CREATE INDEX oidc_account ON oidc (account_id) WHERE account_id IS NOT NULL;
+  `,
 ];
 
 /** The schema version this code writes. */
