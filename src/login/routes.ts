@@ -44,7 +44,9 @@ export function loginRouter(deps: LoginDeps): Router {
       const client = await deps.store.clients.get(info.clientId);
       // First-party apps never ask (like Auth0), even when the app sends prompt=consent.
       if (client?.is_first_party) return res.redirect(303, await deps.interactions.grantConsent(req, res));
-      return sendPage(res, 200, 'consent', { title: 'Allow access', uid: info.uid, app: client?.name ?? info.clientId, scopes: info.missingScopes });
+      return sendPage(res, 200, 'consent', {
+        title: 'Allow access', uid: info.uid, app: client?.name ?? info.clientId, scopes: info.missingScopes, apis: info.missingResourceScopes,
+      });
     }
     const connection = info.params['connection'];
     if (typeof connection === 'string' && connection) return deps.broker.start(req, res, next, info, connection);

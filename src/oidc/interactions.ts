@@ -11,6 +11,8 @@ export interface InteractionInfo {
   params: Record<string, unknown>;
   /** Scopes a consent prompt asks for. */
   missingScopes: string[];
+  /** API scopes a consent prompt asks for, per audience. */
+  missingResourceScopes: Record<string, string[]>;
   accountId?: string;
 }
 
@@ -31,10 +33,11 @@ export function createInteractionPort(provider: () => Provider): InteractionPort
   return {
     async details(req, res) {
       const i = await provider().interactionDetails(req, res);
-      const details = (i.prompt.details ?? {}) as { missingOIDCScope?: string[] };
+      const details = (i.prompt.details ?? {}) as { missingOIDCScope?: string[]; missingResourceScopes?: Record<string, string[]> };
       return {
         uid: i.uid, prompt: i.prompt.name, clientId: String(i.params['client_id'] ?? ''), params: i.params as Record<string, unknown>,
-        missingScopes: details.missingOIDCScope ?? [], ...(i.session?.accountId ? { accountId: i.session.accountId } : {}),
+        missingScopes: details.missingOIDCScope ?? [], missingResourceScopes: details.missingResourceScopes ?? {},
+        ...(i.session?.accountId ? { accountId: i.session.accountId } : {}),
       };
     },
     async find(uid) {

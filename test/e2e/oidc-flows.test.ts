@@ -118,3 +118,22 @@ test('deleting a user ends their sessions and refresh tokens; a re-created conne
     code_challenge: await client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier()), code_challenge_method: 'S256' }).toString(), app.redirectUri);
   expect(new URL(again.stoppedAt!).searchParams.get('error')).toBe('login_required');
 });
+
+test('the consent page shows API scopes too, and grants only after Allow', async () => {
+  const third = await registerApp(srv, { is_first_party: false });
+  const id = ((await srv.api('/connections?name=acme')).body as { id: string }[])[0]!.id;
+  await srv.api(`/connections/${id}/clients`, { method: 'PATCH', body: [{ client_id: third.clientId, status: true }] });
+  await srv.api('/client-grants', { method: 'POST', body: { client_id: third.clientId, audience: 'https://api.example/', scope: ['read:things'] } });
+  const ua = new UserAgent();
+  const verifier = client.randomPKCECodeVerifier();
+  const start = authorizeUrl(third, { scope: 'openid read:things', audience: 'https://api.example/', state: 'st',
+    code_challenge: await client.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256' });
+  const { page } = await ua.follow(start, third.redirectUri);
+  expect(page!.text).toMatch(/Use <code>https:\/\/api\.example\/<\/code> on your behalf: <code>read:things<\/code>/);
+  const action = /action="([^"]+\/consent)"/.exec(page!.text)![1]!;
+  const { stoppedAt } = await ua.follow(new URL(action, srv.issuer).toString(), third.redirectUri, { form: { decision: 'allow' } });
+  const tokens = await client.authorizationCodeGrant(third.config, new URL(stoppedAt!), { pkceCodeVerifier: verifier, expectedState: 'st' },
+    { resource: 'https://api.example/' });
+  const [, body] = tokens.access_token.split('.');
+  expect(JSON.parse(Buffer.from(body!, 'base64url').toString())).toMatchObject({ aud: 'https://api.example/', scope: 'read:things' });
+});
