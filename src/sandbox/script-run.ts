@@ -31,6 +31,9 @@ export class ScriptRun {
   readonly #pending = new Map<number, AbortController>();
   #requests = 0;
   #bytes = 0;
+  /** Response bytes promised to requests still in flight: parallel requests share one budget. */
+  #reserved = 0;
+  readonly #reservations = new Map<number, number>();
   #awaiting = false;
   #inEntry = false;
   #outcome: Outcome | undefined;
@@ -120,14 +123,21 @@ export class ScriptRun {
       if (err instanceof ScriptRequestError) return err.message;
       throw err;
     }
+    const available = this.#limits.maxResponseBytes - this.#bytes - this.#reserved;
+    if (available <= 0) {
+      this.end(failure('request_limit', `the script's requests may read at most ${this.#limits.maxResponseBytes} response bytes in all`));
+      return 'request: the response budget of this run is used up';
+    }
     this.#requests++;
     const controller = new AbortController();
     this.#pending.set(id, controller);
     const policy = {
       allowInsecure: this.#limits.egress.allowInsecure,
       timeoutMs: Math.max(1, Math.min(this.#limits.egress.timeoutMs, Math.ceil(this.#deadline - performance.now()))),
-      maxBytes: Math.min(this.#limits.egress.maxBytes, this.#limits.maxResponseBytes - this.#bytes),
+      maxBytes: Math.min(this.#limits.egress.maxBytes, available),
     };
+    this.#reserved += policy.maxBytes;
+    this.#reservations.set(id, policy.maxBytes);
     egressFetch({ ...request, signal: controller.signal }, policy).then(
       (res) => this.#deliver(id, res),
       (err: unknown) => this.#deliver(id, err instanceof EgressError ? err : new EgressError('network', 'the request failed')),
@@ -136,6 +146,8 @@ export class ScriptRun {
   }
 
   #deliver(id: number, result: EgressResponse | EgressError): void {
+    this.#reserved -= this.#reservations.get(id) ?? 0;
+    this.#reservations.delete(id);
     if (!this.#pending.delete(id) || this.#outcome !== undefined) return;
     let payload;
     if (result instanceof EgressError) {

@@ -102,6 +102,14 @@ describe('script failures are values', () => {
     expect(await run(many)).toMatchObject({ ok: false, kind: 'request_limit', message: expect.stringContaining('2 requests') });
     const big = `function (t, c, cb) { request.get('${upstream.base}/big', function (err, res, body) { cb(null, { user_id: body.length }) }) }`;
     expect(await run(big)).toMatchObject({ ok: false, kind: 'request_limit' });
+    // Two requests in parallel share one budget (30 kB each, 50 kB per run): the total is what counts.
+    const one = `async function () { const r = await fetch('${upstream.base}/medium'); return { user_id: (await r.text()).length }; }`;
+    expect(await run(one)).toMatchObject({ ok: true, profile: { user_id: 30_000 } });
+    const parallel = `async function () {
+      const rs = await Promise.all([fetch('${upstream.base}/medium'), fetch('${upstream.base}/medium')]);
+      return { user_id: (await rs[0].text()).length + (await rs[1].text()).length };
+    }`;
+    expect(await run(parallel)).toMatchObject({ ok: false, kind: 'request_limit' });
   });
 
   it('invalid_result: says what is missing', async () => {

@@ -37,6 +37,7 @@ export async function startUpstream(): Promise<Upstream> {
       const token = (req.headers.authorization ?? '').replace(/^Bearer\s*/, '');
       if (path === '/never') return;
       if (path === '/big') return void res.end('z'.repeat(200_000));
+      if (path === '/medium') return void res.end('m'.repeat(30_000));
       if (path === '/echo') {
         res.writeHead(200, { 'content-type': 'application/json' });
         return void res.end(JSON.stringify({ method: req.method, url: req.url, headers: req.headers, body }));
