@@ -29,6 +29,7 @@ test('discovery publishes Auth0 endpoint paths and only the code flow', async ()
   expect(meta.grant_types_supported).not.toContain('implicit');
   expect(meta.grant_types_supported).not.toContain('password');
   expect(meta.code_challenge_methods_supported).toEqual(['S256']);
+  expect(meta.pushed_authorization_request_endpoint).toBeUndefined();
 });
 
 test('JWKS publishes the signing key and the next key, never private parts', async () => {
