@@ -1,24 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, type Config } from '../../src/config/load.ts';
 import { createLogger } from '../../src/lib/logger.ts';
 import { startServer, type RunningServer } from '../../src/server.ts';
 
-/** A free loopback port (so the issuer URL is known before the server starts). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from './ports.ts';
+import { freePort } from './ports.ts';
 
 export const ADMIN_ID = 'test-admin-client';
 export const ADMIN_SECRET = 'test-admin-secret-0123456789abcdef';

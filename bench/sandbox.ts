@@ -1,0 +1,139 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Engine } from '../src/sandbox/engine.ts';
+import { createScriptRunner } from '../src/sandbox/index.ts';
+import type { ProfileScriptInput, SandboxLimits, ScriptRunner } from '../src/sandbox/types.ts';
+import type { SandboxCase } from './lib/protocol.ts';
+import { percentiles } from './lib/stats.ts';
+
+/**
+ * The sandbox micro-benchmark (a child process of bench/run.ts, with --no-node-snapshot):
+ * the cost of one fetchUserProfile run as the login pays it (the supervised runner: IPC to
+ * the sandbox process, a fresh context from the warm pool, the script, the checks on both
+ * sides), for a script returning a constant profile and for one making a single loopback
+ * request.get. The isolate engine alone (same process, no IPC) splits the cost.
+ * argv[2]: URL answering a JSON profile. Answers one IPC message with the results.
+ */
+
+const target = process.argv[2] ?? '';
+const limits: SandboxLimits = {
+  timeoutMs: 10_000, memoryMb: 64, maxRequests: 10, maxResponseBytes: 1_048_576,
+  egress: { allowInsecure: true, timeoutMs: 10_000, maxBytes: 1_048_576 },
+};
+const context = { access_token: 'at-123', token_type: 'Bearer', expires_in: 3600, scope: 'openid profile email' };
+
+const CONSTANT: ProfileScriptInput = {
+  cacheKey: 'bench-constant:1', accessToken: 'at-123', context,
+  script: `function (accessToken, ctx, cb) {
+  cb(null, { user_id: 'u1', email: 'u1@bench.example', email_verified: true, name: 'Bench User 1' });
+}`,
+};
+const REQUEST: ProfileScriptInput = {
+  cacheKey: 'bench-request:1', accessToken: 'at-123', context,
+  script: `function (accessToken, ctx, cb) {
+  request.get({ url: '${target}', headers: { Authorization: 'Bearer ' + accessToken }, json: true }, function (err, resp, body) {
+    if (err) return cb(err);
+    cb(null, { user_id: body.sub, email: body.email, name: body.name });
+  });
+}`,
+};
+
+/** Sequential runs: the latency of one run with nothing else in flight. */
+async function sequential(run: (input: ProfileScriptInput) => Promise<void>, input: ProfileScriptInput, warmup: number, runs: number,
+  between: () => Promise<void> = async () => undefined): Promise<SandboxCase> {
+  for (let i = 0; i < warmup; i++) {
+    await run(input);
+    await between();
+  }
+  const samples: number[] = [];
+  let busy = 0;
+  for (let i = 0; i < runs; i++) {
+    const s = performance.now();
+    await run(input);
+    const ms = performance.now() - s;
+    busy += ms;
+    samples.push(ms * 1000);
+    await between();
+  }
+  return { runs, latencyUs: percentiles(samples), runsPerSecond: runs / (busy / 1000) };
+}
+
+/** `inFlight` runs at a time: throughput of the one sandbox process a server worker has. */
+async function concurrent(run: (input: ProfileScriptInput) => Promise<void>, input: ProfileScriptInput, inFlight: number, runs: number): Promise<SandboxCase> {
+  const samples: number[] = [];
+  let started = 0;
+  const t0 = performance.now();
+  const lane = async (): Promise<void> => {
+    while (started < runs) {
+      started++;
+      const s = performance.now();
+      await run(input);
+      samples.push((performance.now() - s) * 1000);
+    }
+  };
+  await Promise.all(Array.from({ length: inFlight }, lane));
+  return { runs, latencyUs: percentiles(samples), runsPerSecond: runs / ((performance.now() - t0) / 1000) };
+}
+
+function viaRunner(runner: ScriptRunner) {
+  return async (input: ProfileScriptInput): Promise<void> => {
+    const result = await runner.run(input);
+    if (!result.ok) throw new Error(`sandbox run failed: ${result.kind}: ${result.message}`);
+  };
+}
+
+function viaEngine(engine: { run(id: number, input: ProfileScriptInput): void }, waiting: Map<number, (ok: boolean, why: string) => void>) {
+  let id = 0;
+  return (input: ProfileScriptInput): Promise<void> => new Promise((resolve, reject) => {
+    const n = ++id;
+    waiting.set(n, (ok, why) => (ok ? resolve() : reject(new Error(`engine run failed: ${why}`))));
+    engine.run(n, input);
+  });
+}
+
+async function main(): Promise<Record<string, SandboxCase>> {
+  const runner = createScriptRunner(limits);
+  const out: Record<string, SandboxCase> = {};
+  try {
+    const run = viaRunner(runner);
+    // A login's run finds the sandbox idle with its context pool full: that is the overhead
+    // on the login's path. Back to back, each run also waits for the previous run's context
+    // refill (~0.3 ms of V8 context creation): that is the sandbox's CPU cost per run.
+    const idle = () => sleep(2);
+    out['runner constant profile'] = await sequential(run, CONSTANT, 500, 2000, idle);
+    out['runner one request.get'] = await sequential(run, REQUEST, 200, 1000, idle);
+    out['runner constant profile, back to back'] = await sequential(run, CONSTANT, 200, 2000);
+    out['runner constant profile, 16 in flight'] = await concurrent(run, CONSTANT, 16, 3000);
+  } finally {
+    await runner.close();
+  }
+  const waiting = new Map<number, (ok: boolean, why: string) => void>();
+  const engine = new Engine(limits, (id, outcome) => {
+    const done = waiting.get(id);
+    waiting.delete(id);
+    done?.(outcome.ok, outcome.ok ? '' : `${outcome.kind}: ${outcome.message}`);
+  }, (message) => {
+    throw new Error(`catastrophic isolate error: ${message}`);
+  });
+  try {
+    const run = viaEngine(engine, waiting);
+    // Between runs (outside the timing) the context pool gets its idle turn, as the sandbox
+    // process has one between IPC messages.
+    const idleTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+    out['engine constant profile (no IPC)'] = await sequential(run, CONSTANT, 500, 3000, idleTurn);
+    out['engine one request.get (no IPC)'] = await sequential(run, REQUEST, 200, 1500, idleTurn);
+  } finally {
+    engine.dispose();
+  }
+  return out;
+}
+
+main().then(
+  (result) => {
+    process.send?.({ t: 'result', result });
+    process.disconnect?.();
+  },
+  (err: unknown) => {
+    process.stderr.write(`sandbox bench failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exit(1);
+  },
+);
