@@ -22,6 +22,8 @@ export class SqliteDb {
     this.raw.exec('PRAGMA synchronous = NORMAL');
     this.raw.exec('PRAGMA foreign_keys = ON');
     migrate(this);
+    // From here on a taken lock answers SQLITE_BUSY at once; busy.ts retries without blocking.
+    this.raw.exec('PRAGMA busy_timeout = 0');
   }
 
   /** The prepared statement for `sql`, compiled on first use. */

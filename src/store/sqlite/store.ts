@@ -2,6 +2,7 @@ import type { Store } from '../types.ts';
 import { sqliteClientGrants, sqliteClients } from './clients.ts';
 import { sqliteConnections } from './connections.ts';
 import { SqliteDb } from './db.ts';
+import { retryingBusy, whenFree } from './busy.ts';
 import { sqliteKeys } from './keys.ts';
 import { sqliteOidc } from './oidc.ts';
 import { sqliteTransactions } from './transactions.ts';
@@ -13,31 +14,31 @@ export interface SqliteStoreOptions {
 }
 
 /**
- * The embedded store on node:sqlite. Calls are synchronous underneath (the promises are
- * already settled); a write may block the event loop up to busy_timeout (5 s) while
- * another process holds the write lock.
+ * The embedded store on node:sqlite. Calls are synchronous underneath; a write that finds
+ * another process holding the write lock is retried asynchronously (busy.ts), so the
+ * event loop never sleeps on the lock.
  */
 export async function openSqliteStore(options: SqliteStoreOptions): Promise<Store> {
   const db = new SqliteDb(options.file);
   return {
     kind: 'sqlite',
-    clients: sqliteClients(db),
-    clientGrants: sqliteClientGrants(db),
-    connections: sqliteConnections(db),
-    users: sqliteUsers(db),
-    oidc: sqliteOidc(db),
-    keys: sqliteKeys(db),
-    transactions: sqliteTransactions(db),
+    clients: retryingBusy(sqliteClients(db)),
+    clientGrants: retryingBusy(sqliteClientGrants(db)),
+    connections: retryingBusy(sqliteConnections(db)),
+    users: retryingBusy(sqliteUsers(db)),
+    oidc: retryingBusy(sqliteOidc(db)),
+    keys: retryingBusy(sqliteKeys(db)),
+    transactions: retryingBusy(sqliteTransactions(db)),
     async ping() {
       db.stmt('SELECT 1').get();
     },
-    async purgeExpired() {
+    purgeExpired: () => whenFree(() => {
       const now = Date.now();
       db.tx(() => {
         db.stmt('DELETE FROM oidc WHERE expires_at IS NOT NULL AND expires_at <= ?').run(now);
         db.stmt('DELETE FROM transactions WHERE expires_at <= ?').run(now);
       });
-    },
+    }),
     async close() {
       db.close();
     },
