@@ -27,15 +27,21 @@ export interface LoginOutcome {
   tokens?: Awaited<ReturnType<typeof client.authorizationCodeGrant>>;
 }
 
-/** Runs the whole browser flow from the app's authorization URL; exchanges the code when there is one. */
-export async function login(app: TestApp, ua: UserAgent, params: Record<string, string> = {}): Promise<LoginOutcome> {
+/** The app's authorization request (PKCE S256, a fresh state), with `params` added. */
+export async function authorizationRequest(app: TestApp, params: Record<string, string> = {}): Promise<{ url: string; verifier: string; state: string }> {
   const verifier = client.randomPKCECodeVerifier();
   const state = client.randomState();
   const url = client.buildAuthorizationUrl(app.config, {
     redirect_uri: app.redirectUri, scope: 'openid profile email', state,
     code_challenge: await client.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256', ...params,
   });
-  const { stoppedAt, page } = await ua.follow(url.toString(), app.redirectUri);
+  return { url: url.toString(), verifier, state };
+}
+
+/** Runs the whole browser flow from the app's authorization URL; exchanges the code when there is one. */
+export async function login(app: TestApp, ua: UserAgent, params: Record<string, string> = {}): Promise<LoginOutcome> {
+  const { url, verifier, state } = await authorizationRequest(app, params);
+  const { stoppedAt, page } = await ua.follow(url, app.redirectUri);
   if (!stoppedAt) throw new Error(`the flow did not reach the app: ${page?.status} ${page?.url}\n${page?.text.slice(0, 2000)}`);
   const callback = new URL(stoppedAt);
   if (!callback.searchParams.get('code')) return { callback };

@@ -5,7 +5,7 @@
  */
 import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
 import * as client from 'openid-client';
-import { registerApp, type TestApp } from '../../support/app.ts';
+import { authorizationRequest, registerApp, type TestApp } from '../../support/app.ts';
 import { startTestServer, type TestServer } from '../../support/server.ts';
 import { UserAgent, type Page } from '../../support/user-agent.ts';
 import { APP_CLIENT_ID, type ConnectionBody, type ConnectionOptions } from './configs.ts';
@@ -82,13 +82,8 @@ const jwks = new Map<string, ReturnType<typeof createRemoteJWKSet>>();
 export async function signIn(h: Harness, params: Record<string, string>): Promise<SignIn> {
   const { app, srv } = h;
   const ua = new UserAgent();
-  const verifier = client.randomPKCECodeVerifier();
-  const state = client.randomState();
-  const url = client.buildAuthorizationUrl(app.config, {
-    redirect_uri: app.redirectUri, scope: 'openid profile email', state,
-    code_challenge: await client.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256', ...params,
-  });
-  const { stoppedAt, page } = await ua.follow(url.toString(), app.redirectUri);
+  const { url, verifier, state } = await authorizationRequest(app, params);
+  const { stoppedAt, page } = await ua.follow(url, app.redirectUri);
   if (!stoppedAt) return { ua, ...(page ? { page } : {}) };
   const callback = new URL(stoppedAt);
   const error = callback.searchParams.get('error');
