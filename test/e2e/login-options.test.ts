@@ -87,3 +87,23 @@ test('set_user_root_attributes: on_first_login keeps root attributes, on_each_lo
   expect(each).toMatchObject({ name: 'Ada King', email: 'ada@king.example', logins_count: 2 });
   up.signInAs({ sub: 'generic|1001', name: 'Ada Lovelace', given_name: 'Ada', family_name: 'Lovelace', email: 'ada@example.com', email_verified: true });
 });
+
+test('a public upstream client (no secret): PKCE is used automatically and no secret is sent', async () => {
+  const pub = await startGeneric({ clientId: 'public-app', redirectUris: [`${srv.issuer}login/callback`], scopes: 'any', pkce: 'required', clientAuth: 'client_secret_post' });
+  try {
+    await createConnection(srv, 'public', {
+      authorizationURL: `${pub.url}/authorize`, tokenURL: `${pub.url}/token`, client_id: 'public-app', token_endpoint_auth_method: 'none',
+      scripts: { fetchUserProfile: userinfoScript(`${pub.url}/userinfo`) },
+    }, { enabled_clients: [app.clientId] });
+    const { tokens, callback } = await login(app, new UserAgent(), { connection: 'public' });
+    expect(callback.searchParams.get('error_description')).toBeNull();
+    expect(tokens?.claims()?.sub).toBe('oauth2|public|generic|1001');
+    expect(pub.lastAuthorize!.query['code_challenge_method']).toBe('S256');
+    const sent = pub.lastToken!;
+    expect(sent.body).toMatchObject({ client_id: 'public-app', code_verifier: expect.stringMatching(/^[\w-]{43,}$/) });
+    expect(sent.body).not.toHaveProperty('client_secret');
+    expect(sent.headers).not.toHaveProperty('authorization');
+  } finally {
+    await pub.close();
+  }
+});
