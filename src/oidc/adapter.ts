@@ -13,13 +13,24 @@ export function createAdapterFactory(store: Store, box: SecretBox): (name: strin
   const withConsumed = (rec: { payload: Record<string, unknown>; consumed?: number } | null): AdapterPayload | undefined =>
     rec ? ({ ...rec.payload, ...(rec.consumed ? { consumed: rec.consumed } : {}) } as AdapterPayload) : undefined;
 
+  // Metadata per client version: the record is still read on every lookup (so a change or a
+  // rotated secret takes effect at once, in every process), but not decrypted and rebuilt.
+  const metadata = new Map<string, { version: number; payload: AdapterPayload }>();
+  const MAX_CACHED = 10_000;
+
   return (name: string): Adapter => {
     if (name === 'Client') {
       const readOnly = async (): Promise<undefined> => undefined;
       return {
         async find(id) {
           const client = await store.clients.get(id);
-          return client ? (toOidcMetadata(client, box) as AdapterPayload) : undefined;
+          if (!client) return undefined;
+          const hit = metadata.get(id);
+          if (hit?.version === client.version) return { ...hit.payload };
+          const payload = toOidcMetadata(client, box) as AdapterPayload;
+          if (metadata.size >= MAX_CACHED) metadata.delete(metadata.keys().next().value as string);
+          metadata.set(id, { version: client.version, payload });
+          return payload;
         },
         // Clients are written through the Management API only.
         upsert: readOnly, findByUid: readOnly, findByUserCode: readOnly, destroy: readOnly,

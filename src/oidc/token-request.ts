@@ -1,47 +1,105 @@
-import express, { type NextFunction, type Request, type Response } from 'express';
+import type { NextFunction, Request, Response } from 'express';
 import type { Store } from '../store/types.ts';
 import { findClientGrant } from './grant-lookup.ts';
 
-const parseForm = express.urlencoded({ extended: false, limit: '56kb' });
-const parseJson = express.json({ limit: '56kb' });
+/** oidc-provider's own limit for token request bodies. */
+const LIMIT = 56 * 1024;
+const FORM = 'application/x-www-form-urlencoded';
+
+type Form = Record<string, string | string[]>;
 
 function basicClientId(header: string | undefined): string | undefined {
   if (!header?.startsWith('Basic ')) return undefined;
   const decoded = Buffer.from(header.slice(6), 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
-  return colon > 0 ? decodeURIComponent(decoded.slice(0, colon)) : undefined;
+  try {
+    return colon > 0 ? decodeURIComponent(decoded.slice(0, colon)) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+class BodyError extends Error {}
+
+function readBody(req: Request): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > LIMIT) {
+        reject(new BodyError('the request body is too large'));
+        req.destroy();
+      } else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+/** A repeated form parameter stays an array, so oidc-provider refuses it as a duplicate. */
+function add(form: Form, key: string, value: string): void {
+  const seen = form[key];
+  form[key] = seen === undefined ? value : Array.isArray(seen) ? [...seen, value] : [seen, value];
+}
+
+function parse(type: string, text: string): Form {
+  const form: Form = {};
+  if (type === FORM) {
+    for (const [key, value] of new URLSearchParams(text)) add(form, key, value);
+    return form;
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new BodyError('the JSON body cannot be parsed');
+  }
+  if (!json || typeof json !== 'object' || Array.isArray(json)) throw new BodyError('the JSON body must be an object');
+  for (const [key, value] of Object.entries(json)) {
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') form[key] = String(value);
+    else if (value !== null && value !== undefined) throw new BodyError(`the JSON member "${key.slice(0, 50)}" must be a string`);
+  }
+  return form;
 }
 
 /**
  * Makes /oauth/token speak Auth0's dialect before oidc-provider sees it: JSON bodies are
  * accepted (Auth0 SDKs send them), `audience` means `resource`, and a client-credentials
- * request without `scope` asks for every scope its client grant holds.
+ * request without `scope` asks for every scope its client grant holds. The body is read
+ * once here (a lean parser: this is the hottest endpoint) and handed over already parsed.
  */
 export function auth0TokenRequest(store: Store) {
   return (req: Request, res: Response, next: NextFunction): void => {
-    const json = req.is('application/json');
-    const parser = json ? parseJson : parseForm;
-    parser(req, res, (err?: unknown) => {
-      if (err) return next(err);
-      void (async () => {
-        const body = (req.body ?? {}) as Record<string, unknown>;
-        const form: Record<string, string> = {};
-        for (const [key, value] of Object.entries(body)) {
-          if (typeof value === 'string') form[key] = value;
-          else if (typeof value === 'number' || typeof value === 'boolean') form[key] = String(value);
-        }
-        if (form['audience'] && !form['resource']) form['resource'] = form['audience'];
-        delete form['audience'];
-        if (form['grant_type'] === 'client_credentials' && form['resource'] && !form['scope']) {
-          const clientId = form['client_id'] ?? basicClientId(req.headers.authorization);
-          const grant = clientId ? await findClientGrant(store, req, clientId, form['resource']) : null;
-          if (grant?.scope.length) form['scope'] = grant.scope.join(' ');
-        }
-        req.body = form;
-        // oidc-provider reads an already-parsed body only as form data.
-        req.headers['content-type'] = 'application/x-www-form-urlencoded';
-        next();
-      })().catch(next);
-    });
+    const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    // Anything else goes through untouched: oidc-provider answers it with its own error.
+    if (type !== FORM && type !== 'application/json') return next();
+    if (Number(req.headers['content-length']) > LIMIT) {
+      // Refused before reading; the connection closes so the unread body is not parsed as a request.
+      res.setHeader('connection', 'close');
+      return void res.status(413).json({ error: 'invalid_request', error_description: 'the request body is too large' });
+    }
+    void (async () => {
+      let form: Form;
+      try {
+        form = parse(type, await readBody(req));
+      } catch (err) {
+        if (!(err instanceof BodyError)) throw err;
+        return void res.status(err.message.includes('too large') ? 413 : 400).json({ error: 'invalid_request', error_description: err.message });
+      }
+      const audience = form['audience'];
+      if (typeof audience === 'string' && form['resource'] === undefined) form['resource'] = audience;
+      delete form['audience'];
+      const resource = form['resource'];
+      if (form['grant_type'] === 'client_credentials' && typeof resource === 'string' && form['scope'] === undefined) {
+        const clientId = typeof form['client_id'] === 'string' ? form['client_id'] : basicClientId(req.headers.authorization);
+        const grant = clientId ? await findClientGrant(store, req, clientId, resource) : null;
+        if (grant?.scope.length) form['scope'] = grant.scope.join(' ');
+      }
+      req.body = form;
+      // oidc-provider reads an already-parsed body only as form data.
+      req.headers['content-type'] = FORM;
+      next();
+    })().catch(next);
   };
 }

@@ -94,3 +94,19 @@ test('health and readiness', async () => {
   expect(ready.status).toBe(200);
   expect(await ready.json()).toEqual({ status: 'ready', store: 'sqlite' });
 });
+
+test('the token endpoint answers bad bodies with OAuth errors: malformed JSON, nested members, repeated or oversized parameters', async () => {
+  const post = (body: string, type: string) => fetch(`${srv.issuer}oauth/token`, { method: 'POST', headers: { 'content-type': type }, body });
+  const cases: [Response, number, RegExp][] = [
+    [await post('{"grant_type":', 'application/json'), 400, /JSON body cannot be parsed/],
+    [await post('{"grant_type":"client_credentials","client_id":{"a":1}}', 'application/json'), 400, /"client_id" must be a string/],
+    [await post(`grant_type=client_credentials&client_id=${ADMIN_ID}&client_id=other&client_secret=${ADMIN_SECRET}`, 'application/x-www-form-urlencoded'), 400, /client_id/],
+    [await post(`grant_type=client_credentials&x=${'a'.repeat(60_000)}`, 'application/x-www-form-urlencoded'), 413, /too large/],
+  ];
+  for (const [res, status, message] of cases) {
+    expect(res.status).toBe(status);
+    const body = (await res.json()) as { error: string; error_description: string };
+    expect(body.error).toBe('invalid_request');
+    expect(body.error_description).toMatch(message);
+  }
+});
