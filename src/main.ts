@@ -20,6 +20,10 @@ async function main(): Promise<void> {
   const log = createLogger(config.LOG_LEVEL);
   if (cluster.isPrimary) {
     for (const warning of config.devWarnings) log.warn(`DEVELOPMENT SETTING: ${warning}`);
+    // Loud on purpose: a plain banner a person sees even when the JSON log goes elsewhere.
+    if (config.devWarnings.length) {
+      process.stderr.write(`\n!!! ${config.devWarnings.length} development-only setting(s) in force:\n${config.devWarnings.map((w) => `!!!   ${w}`).join('\n')}\n\n`);
+    }
   }
   if (config.WORKERS > 1 && cluster.isPrimary) return primary(config, log);
   await serve(config, log, cluster.isPrimary);

@@ -129,3 +129,16 @@ test('without ADMIN_CLIENT_ID an admin client is generated, its credentials prin
     await rm(bare['DATA_DIR']!, { recursive: true, force: true });
   }
 });
+
+test('development-only settings are announced in a plain banner at start', async () => {
+  const { SECRETS_KEY: _key, ...dev } = await testEnv({ LOG_LEVEL: 'info', ALLOW_INSECURE_UPSTREAMS: 'true' });
+  try {
+    const p = await spawnServer(dev);
+    expect(p.output()).toMatch(/!!! 2 development-only setting\(s\) in force:/);
+    expect(p.output()).toMatch(/!!! {3}SECRETS_KEY is unset: generated a development key/);
+    expect(p.output()).toMatch(/!!! {3}ALLOW_INSECURE_UPSTREAMS=true/);
+    expect(await p.stop()).toBe(0);
+  } finally {
+    await rm(dev['DATA_DIR']!, { recursive: true, force: true });
+  }
+});
