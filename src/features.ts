@@ -12,7 +12,7 @@ import { connectionsManagement } from './management/connections/index.ts';
 import { connectionParamCheck } from './oidc/authorize-params.ts';
 import type { OidcHost } from './oidc/host.ts';
 import { createInteractionPort } from './oidc/interactions.ts';
-import { createScriptRunner } from './sandbox/index.ts';
+import { createScriptPool } from './sandbox/index.ts';
 import type { Store } from './store/types.ts';
 
 export interface FeatureDeps { config: Config; store: Store; box: SecretBox; logger: Logger }
@@ -24,13 +24,13 @@ export interface FeatureDeps { config: Config; store: Store; box: SecretBox; log
  */
 export function createFeatures(deps: FeatureDeps) {
   const { config } = deps;
-  const runner = createScriptRunner({
+  const runner = createScriptPool({
     timeoutMs: config.SCRIPT_TIMEOUT_MS,
     memoryMb: config.SCRIPT_MEMORY_MB,
     maxRequests: config.SCRIPT_MAX_REQUESTS,
     maxResponseBytes: config.SCRIPT_MAX_RESPONSE_BYTES,
     egress: { allowInsecure: config.ALLOW_INSECURE_UPSTREAMS, timeoutMs: config.UPSTREAM_TIMEOUT_MS, maxBytes: config.SCRIPT_MAX_RESPONSE_BYTES },
-  });
+  }, config.SANDBOX_PROCESSES);
   const optionsOf = createOptionsCache(deps.box, { allowInsecure: config.ALLOW_INSECURE_UPSTREAMS });
   const refresh = createRefresher({
     store: deps.store, box: deps.box, optionsOf, callbackURL: `${config.issuer}${CALLBACK_PATH.slice(1)}`,

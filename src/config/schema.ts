@@ -54,6 +54,7 @@ export const SETTINGS = {
   SCRIPT_MEMORY_MB: [int(8, 1024).default(64), 'Memory limit of the sandbox isolate.'],
   SCRIPT_MAX_REQUESTS: [int(0, 100).default(10), 'Outbound requests one fetchUserProfile run may make.'],
   SCRIPT_MAX_RESPONSE_BYTES: [int(1024, 50_000_000).default(1_048_576), 'Largest response a script request may read.'],
+  SANDBOX_PROCESSES: [int(1, 16).default(1), 'Sandbox processes per server process; more keeps one runaway script from delaying or failing runs beside it.'],
   WORKERS: [z.union([z.literal('auto'), int(1, 64)], { message: 'expected auto or a whole number from 1 to 64' }).default('auto'),
     'Server processes sharing the port (cluster), each with its own sandbox; `auto` = one per CPU core.'],
 } as const;

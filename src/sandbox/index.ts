@@ -1,8 +1,10 @@
 import { SupervisedRunner } from './supervisor.ts';
-import type { SandboxLimits } from './types.ts';
+import { SandboxPool } from './pool.ts';
+import type { SandboxLimits, ScriptRunner } from './types.ts';
 
 export type { ProfileScriptInput, SandboxLimits, ScriptFailureKind, ScriptResult, ScriptRunner } from './types.ts';
 export { SupervisedRunner } from './supervisor.ts';
+export { SandboxPool } from './pool.ts';
 
 /**
  * The profile-script runner: isolated-vm isolates in a supervised child process, one fresh
@@ -10,4 +12,9 @@ export { SupervisedRunner } from './supervisor.ts';
  */
 export function createScriptRunner(limits: SandboxLimits): SupervisedRunner {
   return new SupervisedRunner(limits);
+}
+
+/** `processes` sandbox processes behind one runner (1 is a single SupervisedRunner). */
+export function createScriptPool(limits: SandboxLimits, processes: number): ScriptRunner {
+  return processes > 1 ? new SandboxPool(limits, processes) : new SupervisedRunner(limits);
 }

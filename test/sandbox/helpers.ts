@@ -43,6 +43,7 @@ export async function startUpstream(): Promise<Upstream> {
         return void res.end(JSON.stringify({ method: req.method, url: req.url, headers: req.headers, body }));
       }
       if (path === '/slow') return void setTimeout(() => res.end(JSON.stringify({ id: token })), 20);
+      if (path === '/slower') return void setTimeout(() => res.end('{}'), 600);
       if (token === '') {
         res.writeHead(401, { 'content-type': 'application/json' });
         return void res.end('{"error":"missing token"}');
