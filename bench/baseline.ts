@@ -2,6 +2,7 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Provider, { errors, type Configuration } from 'oidc-provider';
+import { auth0MachineTokenClaims } from '../src/oidc/provider.ts';
 
 /**
  * The baseline: plain oidc-provider in one process, its built-in in-memory adapter, static
@@ -64,17 +65,8 @@ const configuration: Configuration = {
       },
     },
   },
-  formats: {
-    customizers: {
-      jwt: async (_ctx, token, jwt) => {
-        if (token.kind === 'ClientCredentials') {
-          jwt.payload.sub = `${token.clientId}@clients`;
-          jwt.payload['gty'] = 'client-credentials';
-          jwt.payload['azp'] = token.clientId;
-        }
-      },
-    },
-  },
+  // The very same claims as ours, so both sides sign the same JWT.
+  formats: { customizers: { jwt: auth0MachineTokenClaims } },
   interactions: { url: async (_ctx, interaction) => `/login/${interaction.uid}` },
   ttl: {
     AccessToken: 86_400, ClientCredentials: 86_400, AuthorizationCode: 60, IdToken: 36_000,

@@ -3,7 +3,7 @@ import type { Config } from './config/load.ts';
 import { createBroker } from './connections/broker.ts';
 import { createOptionsCache } from './connections/options-cache.ts';
 import { createRefresher } from './connections/refresh.ts';
-import { CALLBACK_PATH } from './connections/state-store.ts';
+import { sharedCallbackUrl, upstreamEgress } from './connections/upstream-settings.ts';
 import type { Logger } from './lib/logger.ts';
 import type { SecretBox } from './lib/secrets.ts';
 import { loginRouter } from './login/routes.ts';
@@ -33,8 +33,7 @@ export function createFeatures(deps: FeatureDeps) {
   }, config.SANDBOX_PROCESSES);
   const optionsOf = createOptionsCache(deps.box, { allowInsecure: config.ALLOW_INSECURE_UPSTREAMS });
   const refresh = createRefresher({
-    store: deps.store, box: deps.box, optionsOf, callbackURL: `${config.issuer}${CALLBACK_PATH.slice(1)}`,
-    egress: { allowInsecure: config.ALLOW_INSECURE_UPSTREAMS, timeoutMs: config.UPSTREAM_TIMEOUT_MS, maxBytes: config.UPSTREAM_MAX_BYTES },
+    store: deps.store, box: deps.box, optionsOf, callbackURL: sharedCallbackUrl(config.issuer), egress: upstreamEgress(config),
   });
   return {
     checkConnection: connectionParamCheck(deps.store),

@@ -15,6 +15,7 @@ import { fetchProfile } from './profile.ts';
 import { upstreamScope } from './scope.ts';
 import { BIND_COOKIE_PREFIX, browserMatches, CALLBACK_PATH, transactionStateStore, type LoginTransaction } from './state-store.ts';
 import { BrokerStrategy } from './strategy.ts';
+import { sharedCallbackUrl, upstreamEgress } from './upstream-settings.ts';
 import { callbackPath, issuerMismatch, stateOf, upstreamError } from './callback-checks.ts';
 import { sealIdentityTokens } from '../users/identity-tokens.ts';
 
@@ -42,13 +43,12 @@ function connectionErrorOf(err: unknown): ConnectionError | undefined {
 
 /** The brokered login: leaving for the upstream provider and coming back from it. */
 export function createBroker(deps: BrokerDeps) {
-  const { config, store, box, logger } = deps;
-  const { optionsOf } = deps;
-  const sharedCallback = `${config.issuer}${CALLBACK_PATH.slice(1)}`;
+  const { config, store, box, logger, optionsOf } = deps;
+  const sharedCallback = sharedCallbackUrl(config.issuer);
   // A connection with its own callback address is immune to mix-up attacks (see README).
   const callbackFor = (connection: ConnectionRecord, options: OAuth2Options): string =>
     options.unique_callback ? `${sharedCallback}/${encodeURIComponent(connection.name)}` : sharedCallback;
-  const egress = { allowInsecure: config.ALLOW_INSECURE_UPSTREAMS, timeoutMs: config.UPSTREAM_TIMEOUT_MS, maxBytes: config.UPSTREAM_MAX_BYTES };
+  const egress = upstreamEgress(config);
   const secureCookie = config.issuer.startsWith('https:');
   const urlPolicy = { allowInsecure: config.ALLOW_INSECURE_UPSTREAMS };
 
