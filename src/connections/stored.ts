@@ -1,4 +1,5 @@
 import { badRequest } from '../errors/app-error.ts';
+import { isRecord } from '../lib/is-record.ts';
 import { isSealed, type SecretBox } from '../lib/secrets.ts';
 import type { ConnectionRecord } from '../store/types.ts';
 
@@ -14,8 +15,6 @@ export const MASK = '********';
 
 const secretAad = (connectionId: string): string => `connections:${connectionId}:client_secret`;
 const headerAad = (connectionId: string, name: string): string => `connections:${connectionId}:customHeaders.${name}`;
-
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Seals client_secret and every customHeaders value for storage; a masked header value or an omitted client_secret keeps the value from `previous` (stored form). */
 export function sealOptions(connectionId: string, options: Record<string, unknown>, box: SecretBox, previous?: Record<string, unknown>): Record<string, unknown> {

@@ -1,7 +1,6 @@
 import { badRequest } from '../../errors/app-error.ts';
+import { isRecord } from '../../lib/is-record.ts';
 import { SUPPORTED_STRATEGIES } from './schema.ts';
-
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
  * Refuses an unsupported strategy before anything else, so the answer is that one sentence
