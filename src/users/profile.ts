@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { LoginUpsert, UserRootAttributes } from '../store/types.ts';
-import { describeIssues } from '../management/validation.ts';
+import { describeIssues } from '../lib/zod-issues.ts';
 
 /** What a fetchUserProfile script must return: `user_id` plus any recognized root attributes. */
 export const ProfileSchema = z.looseObject({
