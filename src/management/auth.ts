@@ -2,7 +2,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { createLocalJWKSet, jwtVerify, type JWTPayload } from 'jose';
 import { AppError } from '../errors/app-error.ts';
 import type { OidcHost } from '../oidc/host.ts';
-import { managementAudience, type ManagementScope } from './scopes.ts';
+import { managementAudience, type ManagementScope } from '../lib/management-scopes.ts';
 
 /** What a verified Management API token grants, kept on `res.locals.mgmt`. */
 export interface ManagementPrincipal {

@@ -3,7 +3,7 @@ import type { Logger } from '../lib/logger.ts';
 import { newClientGrantId } from '../lib/ids.ts';
 import type { Store } from '../store/types.ts';
 import type { ClientService } from './clients/service.ts';
-import { managementAudience, MANAGEMENT_SCOPES } from './scopes.ts';
+import { managementAudience, MANAGEMENT_SCOPES } from '../lib/management-scopes.ts';
 
 /** Gives `clientId` a grant holding every Management API scope (creating or widening it). */
 async function grantAllScopes(store: Store, clientId: string, audience: string): Promise<void> {

@@ -5,7 +5,7 @@ import { newClientGrantId } from '../lib/ids.ts';
 import { StoreConflictError, type ClientGrantRecord, type Store } from '../store/types.ts';
 import { requireScope } from './auth.ts';
 import { ListQuerySchema, listOptions, listResponse } from './paging.ts';
-import { managementAudience, MANAGEMENT_SCOPES } from './scopes.ts';
+import { managementAudience, MANAGEMENT_SCOPES } from '../lib/management-scopes.ts';
 import { param, parseBody, parseQuery } from './validation.ts';
 
 const scopeList = z.array(z.string().min(1).max(280).regex(/^[^\s]+$/, { message: 'a scope has no spaces' })).max(500);

@@ -1,7 +1,7 @@
 import Provider, { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Config } from '../config/load.ts';
 import { deriveKey, type SecretBox } from '../lib/secrets.ts';
-import { managementAudience, MANAGEMENT_SCOPES } from '../management/scopes.ts';
+import { managementAudience, MANAGEMENT_SCOPES } from '../lib/management-scopes.ts';
 import type { Store } from '../store/types.ts';
 import { createFindAccount, SCOPE_CLAIMS } from './account.ts';
 import { createAdapterFactory } from './adapter.ts';

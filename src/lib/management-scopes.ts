@@ -1,3 +1,8 @@
+/**
+ * Auth0's Management API vocabulary, shared by the API that checks it (management/) and the
+ * provider that issues tokens for it (oidc/); it lives below both so neither imports the other.
+ */
+
 /** Every Management API scope this server knows (Auth0's names). The admin client holds all of them. */
 export const MANAGEMENT_SCOPES = [
   'read:clients', 'create:clients', 'update:clients', 'delete:clients', 'read:client_keys', 'update:client_keys',
