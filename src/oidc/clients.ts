@@ -1,16 +1,15 @@
 import type { ClientMetadata } from 'oidc-provider';
+import { isSupportedGrantType } from '../lib/grant-types.ts';
 import type { SecretBox } from '../lib/secrets.ts';
 import type { ClientRecord } from '../store/types.ts';
 
 /** The AAD binding a client's sealed secret to its record and field. */
 export const clientSecretAad = (clientId: string): string => `clients:${clientId}:client_secret`;
 
-const SUPPORTED_GRANTS = new Set(['authorization_code', 'refresh_token', 'client_credentials']);
-
 /** Translates a stored (Auth0-shaped) client into oidc-provider client metadata. */
 export function toOidcMetadata(client: ClientRecord, box: SecretBox): ClientMetadata {
   const interactive = client.app_type !== 'non_interactive';
-  const grantTypes = client.grant_types.filter((g) => SUPPORTED_GRANTS.has(g) && (interactive || g === 'client_credentials'));
+  const grantTypes = client.grant_types.filter((g) => isSupportedGrantType(g) && (interactive || g === 'client_credentials'));
   const usesCode = grantTypes.includes('authorization_code');
   return {
     client_id: client.client_id,

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-
-const SUPPORTED_GRANTS = ['authorization_code', 'refresh_token', 'client_credentials'] as const;
+import { isSupportedGrantType, SUPPORTED_GRANT_TYPES } from '../../lib/grant-types.ts';
 
 /** An absolute URL without fragment (custom schemes allowed for native apps, as in Auth0). */
 const absoluteUrl = z.string().max(2048).refine((v) => {
@@ -21,8 +20,8 @@ const origin = z.string().max(2048).refine((v) => {
   }
 }, { message: 'must be an origin such as https://app.example.com (scheme, host and optional port, no path)' });
 
-const grantType = z.string().refine((g) => (SUPPORTED_GRANTS as readonly string[]).includes(g), {
-  message: `unsupported grant type: this server supports ${SUPPORTED_GRANTS.join(', ')} (no implicit or password grant)`,
+const grantType = z.string().refine(isSupportedGrantType, {
+  message: `unsupported grant type: this server supports ${SUPPORTED_GRANT_TYPES.join(', ')} (no implicit or password grant)`,
 });
 
 /** Body of POST /api/v2/clients (Auth0 field names; `require_pkce` is this server's addition). */
