@@ -1,4 +1,14 @@
-import type { SqliteDb } from './db.ts';
+import type { DatabaseSync } from 'node:sqlite';
+
+/**
+ * What a migration needs of the open database. Declared here, not taken from db.ts, because
+ * db.ts runs the migration when it opens: schema.ts must not import back up into it.
+ */
+export interface MigrationTarget {
+  readonly raw: Pick<DatabaseSync, 'exec' | 'prepare'>;
+  /** Runs `fn` holding the write lock. */
+  tx<T>(fn: () => T): T;
+}
 
 /**
  * Schema migrations: entry i moves the file from `user_version` i to i + 1. Append only;
@@ -97,7 +107,7 @@ const MIGRATIONS: readonly string[] = [
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
 /** Brings the file up to SCHEMA_VERSION; safe when several processes open it at once. */
-export function migrate(db: SqliteDb): void {
+export function migrate(db: MigrationTarget): void {
   if (readVersion(db) === SCHEMA_VERSION) return;
   db.tx(() => {
     // Re-read under the write lock: another process may have migrated meanwhile.
@@ -110,7 +120,7 @@ export function migrate(db: SqliteDb): void {
   });
 }
 
-function readVersion(db: SqliteDb): number {
+function readVersion(db: MigrationTarget): number {
   const row = db.raw.prepare('PRAGMA user_version').get();
   return Number(row?.['user_version'] ?? 0);
 }
