@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SCRIPT_FAILURE_KINDS } from './types.ts';
 
 /**
  * Messages between the runner (parent) and the sandbox process (child). Both sides parse
@@ -6,10 +7,7 @@ import { z } from 'zod';
  * like any other input.
  */
 
-const FailureKind = z.enum([
-  'syntax', 'thrown', 'callback_error', 'timeout', 'memory', 'no_callback',
-  'egress_denied', 'request_limit', 'invalid_result', 'crashed',
-]);
+const FailureKind = z.enum(SCRIPT_FAILURE_KINDS);
 
 export const LimitsSchema = z.object({
   timeoutMs: z.number().int().positive(),

@@ -29,20 +29,17 @@ export interface ProfileScriptInput {
  * - `no_callback`: the script returned, no request was pending and `cb` was never called.
  * - `egress_denied`: a request targeted a scheme or address the egress policy forbids.
  * - `request_limit`: more than `maxRequests` requests, or responses over `maxResponseBytes` in total.
- * - `invalid_result`: the profile is not a plain JSON object with a string or number `user_id`.
+ * - `invalid_result`: the profile is not a plain JSON object with a `user_id` as lib/profile.ts defines it
+ *   (a non-empty string of at most 255 characters, or a number).
  * - `crashed`: the sandbox process died or the runner is closed.
  */
-export type ScriptFailureKind =
-  | 'syntax'
-  | 'thrown'
-  | 'callback_error'
-  | 'timeout'
-  | 'memory'
-  | 'no_callback'
-  | 'egress_denied'
-  | 'request_limit'
-  | 'invalid_result'
-  | 'crashed';
+export const SCRIPT_FAILURE_KINDS = [
+  'syntax', 'thrown', 'callback_error', 'timeout', 'memory', 'no_callback',
+  'egress_denied', 'request_limit', 'invalid_result', 'crashed',
+] as const;
+
+/** One of SCRIPT_FAILURE_KINDS; the list is the one definition (the wire protocol parses the same list). */
+export type ScriptFailureKind = (typeof SCRIPT_FAILURE_KINDS)[number];
 
 /**
  * The outcome of a run. `profile` is plain JSON data copied out of the sandbox (never a live
