@@ -1,4 +1,5 @@
 import type { Account, AccountClaims } from 'oidc-provider';
+import { ROOT_ATTRIBUTES } from '../lib/profile.ts';
 import type { Store, UserRecord } from '../store/types.ts';
 
 /** The claims a user may release, per scope (what Auth0 puts in id_tokens). */
@@ -11,7 +12,7 @@ export const SCOPE_CLAIMS = {
 /** Every claim of a user; oidc-provider filters them by the granted scopes. */
 export function userClaims(user: UserRecord): AccountClaims {
   const claims: AccountClaims = { sub: user.user_id, updated_at: user.updated_at };
-  for (const key of ['name', 'family_name', 'given_name', 'nickname', 'picture', 'email', 'email_verified'] as const) {
+  for (const key of ROOT_ATTRIBUTES) {
     if (user[key] !== undefined) claims[key] = user[key];
   }
   return claims;

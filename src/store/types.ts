@@ -15,6 +15,7 @@
  * - Lists are ordered by the record's id (stable across pages); `afterId` starts after the
  *   given id (checkpoint paging); `offset` skips records (page paging).
  */
+import type { UserRootAttributes } from '../lib/profile.ts';
 
 /** Thrown by an insert/update that would break a unique key. */
 export class StoreConflictError extends Error {
@@ -169,16 +170,8 @@ export interface IdentityRecord {
   connection_vars?: Record<string, string>;
 }
 
-/** Root attributes that a login may set on a user. */
-export interface UserRootAttributes {
-  email?: string;
-  email_verified?: boolean;
-  name?: string;
-  given_name?: string;
-  family_name?: string;
-  nickname?: string;
-  picture?: string;
-}
+/** Root attributes that a login may set on a user: declared once, with their limits, in lib/profile.ts. */
+export type { UserRootAttributes };
 
 export interface UserRecord extends UserRootAttributes {
   /** `<provider>|<connection>|<upstream id>` for social users. */

@@ -1,24 +1,10 @@
-import { z } from 'zod';
 import type { LoginUpsert, UserRootAttributes } from '../store/types.ts';
+import { isRootAttribute, ProfileSchema, type Profile } from '../lib/profile.ts';
 import { describeIssues } from '../lib/zod-issues.ts';
 
-/** What a fetchUserProfile script must return: `user_id` plus any recognized root attributes. */
-export const ProfileSchema = z.looseObject({
-  user_id: z.union([z.string().trim().min(1).max(255), z.number().finite()], { message: 'is required (a string or a number)' })
-    .transform((v) => String(v)),
-  email: z.string().max(512).optional(),
-  email_verified: z.boolean().optional(),
-  name: z.string().max(512).optional(),
-  given_name: z.string().max(256).optional(),
-  family_name: z.string().max(256).optional(),
-  nickname: z.string().max(256).optional(),
-  picture: z.string().max(2048).optional(),
-});
-
-const ROOT = ['email', 'email_verified', 'name', 'given_name', 'family_name', 'nickname', 'picture'] as const;
 const MAX_EXTRA_BYTES = 64 * 1024;
 
-export type ProfileCheck = { ok: true; value: z.infer<typeof ProfileSchema> } | { ok: false; message: string };
+export type ProfileCheck = { ok: true; value: Profile } | { ok: false; message: string };
 
 /** Validates a script's profile; the message says which field is wrong. */
 export function checkProfile(profile: Record<string, unknown>): ProfileCheck {
@@ -32,7 +18,7 @@ export const socialUserId = (connection: string, upstreamId: string): string => 
 
 export interface LoginInput {
   connection: string;
-  profile: z.infer<typeof ProfileSchema>;
+  profile: Profile;
   tokens: { access_token_enc?: string; refresh_token_enc?: string; expires_at?: string };
   /** URL template values of this login (kept for token refresh). */
   vars?: Record<string, string>;
@@ -46,7 +32,7 @@ export function loginUpsert(input: LoginInput): LoginUpsert | { error: string } 
   const extra: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(profile)) {
     if (key === 'user_id' || value === undefined) continue;
-    if ((ROOT as readonly string[]).includes(key)) (root as Record<string, unknown>)[key] = value;
+    if (isRootAttribute(key)) (root as Record<string, unknown>)[key] = value;
     // Keys MongoDB cannot store as field names are dropped rather than failing the login.
     else if (!key.startsWith('$') && !key.includes('.')) extra[key] = value;
   }

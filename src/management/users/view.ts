@@ -1,4 +1,5 @@
 import type { Logger } from '../../lib/logger.ts';
+import { ROOT_ATTRIBUTES } from '../../lib/profile.ts';
 import type { SecretBox } from '../../lib/secrets.ts';
 import type { IdentityRecord, UserRecord } from '../../store/types.ts';
 import { openIdentityTokens } from './idp-tokens.ts';
@@ -10,9 +11,8 @@ export interface UserViewOptions {
   log: Logger;
 }
 
-const ROOT_KEYS = ['email', 'email_verified', 'name', 'given_name', 'family_name', 'nickname', 'picture'] as const;
 /** Fields this server owns; an upstream profile field of the same name never shows in their place. */
-const OWNED = new Set<string>([...ROOT_KEYS, 'user_id', 'identities', 'user_metadata', 'app_metadata', 'created_at',
+const OWNED = new Set<string>([...ROOT_ATTRIBUTES, 'user_id', 'identities', 'user_metadata', 'app_metadata', 'created_at',
   'updated_at', 'last_login', 'logins_count', 'blocked', 'last_ip']);
 
 function toAuth0Identity(userId: string, i: IdentityRecord, o: UserViewOptions): Record<string, unknown> {
@@ -33,7 +33,7 @@ function toAuth0Identity(userId: string, i: IdentityRecord, o: UserViewOptions):
 export function toAuth0User(u: UserRecord, o: UserViewOptions): Record<string, unknown> {
   const out: Record<string, unknown> = Object.fromEntries(Object.entries(u.extra).filter(([k]) => !OWNED.has(k)));
   out['user_id'] = u.user_id;
-  for (const key of ROOT_KEYS) if (u[key] !== undefined) out[key] = u[key];
+  for (const key of ROOT_ATTRIBUTES) if (u[key] !== undefined) out[key] = u[key];
   out['identities'] = u.identities.map((i) => toAuth0Identity(u.user_id, i, o));
   out['user_metadata'] = u.user_metadata;
   out['app_metadata'] = u.app_metadata;

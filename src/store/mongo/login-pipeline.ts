@@ -1,8 +1,7 @@
 import type { mongo } from 'mongoose';
 import type { LoginUpsert } from '../types.ts';
+import { ROOT_ATTRIBUTES } from '../../lib/profile.ts';
 import { plain } from './docs.ts';
-
-const ROOT_KEYS = ['email', 'email_verified', 'name', 'given_name', 'family_name', 'nickname', 'picture'] as const;
 
 // Every value from the caller is wrapped in $literal: a profile string such as "$where"
 // must stay data and never be read as a field path or an operator.
@@ -48,7 +47,7 @@ export function loginPipeline(input: LoginUpsert): mongo.Document[] {
     // Lower-cased here, not with $toLower (which folds ASCII only), to match the filter.
     email_lower: rootValue(input.root.email?.toLowerCase(), 'email_lower'),
   };
-  for (const key of ROOT_KEYS) set[key] = rootValue(input.root[key], key);
+  for (const key of ROOT_ATTRIBUTES) set[key] = rootValue(input.root[key], key);
 
   return [
     { $set: { __isNew: { $eq: [{ $type: '$created_at' }, 'missing'] } } },

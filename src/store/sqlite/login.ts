@@ -1,7 +1,5 @@
+import { ROOT_ATTRIBUTES } from '../../lib/profile.ts';
 import type { IdentityRecord, LoginUpsert, UserRecord, UserRootAttributes } from '../types.ts';
-
-/** The recognized root attributes, in the order they are written. */
-export const ROOT_KEYS = ['email', 'email_verified', 'name', 'given_name', 'family_name', 'nickname', 'picture'] as const;
 
 /** The user a first login creates. */
 export function userFromFirstLogin(input: LoginUpsert): UserRecord {
@@ -45,8 +43,8 @@ export function replaceIdentity(identities: IdentityRecord[], identity: Identity
 /** `user` with its root attributes set to exactly the defined ones of `root`. */
 function withRoot(user: UserRecord, root: UserRootAttributes): UserRecord {
   const out: UserRecord = { ...user };
-  for (const key of ROOT_KEYS) delete out[key];
-  for (const key of ROOT_KEYS) {
+  for (const key of ROOT_ATTRIBUTES) delete out[key];
+  for (const key of ROOT_ATTRIBUTES) {
     if (root[key] !== undefined) Object.assign(out, { [key]: root[key] });
   }
   return out;
