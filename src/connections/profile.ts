@@ -1,6 +1,6 @@
 import type { ScriptResult, ScriptRunner } from '../sandbox/types.ts';
-import type { Profile } from '../lib/profile.ts';
-import { checkProfile } from '../users/profile.ts';
+import { checkProfile, type ProfileSchema } from '../users/profile.ts';
+import type { z } from 'zod';
 import { ConnectionError } from './errors.ts';
 import type { UpstreamTokens } from './token-response.ts';
 
@@ -20,7 +20,7 @@ const WHAT: Record<Exclude<ScriptResult, { ok: true }>['kind'], string> = {
 /** Runs the connection's fetchUserProfile and validates what it returns. */
 export async function fetchProfile(runner: ScriptRunner, input: {
   connection: string; cacheKey: string; script: string; tokens: UpstreamTokens; vars?: Record<string, string>;
-}): Promise<Profile> {
+}): Promise<z.infer<typeof ProfileSchema>> {
   // A per-tenant login's template values reach the script as ctx.template_vars (unless the provider sent that key).
   const vars = input.vars && Object.keys(input.vars).length && !('template_vars' in input.tokens.raw) ? { template_vars: input.vars } : {};
   const result = await runner.run({ cacheKey: input.cacheKey, script: input.script, accessToken: input.tokens.accessToken, context: { ...input.tokens.raw, ...vars } });

@@ -4,6 +4,9 @@ import { describeIssues } from '../lib/zod-issues.ts';
 
 const MAX_EXTRA_BYTES = 64 * 1024;
 
+/** The schema checkProfile applies; defined once in lib/profile.ts, re-exported for the callers of checkProfile. */
+export { ProfileSchema };
+
 export type ProfileCheck = { ok: true; value: Profile } | { ok: false; message: string };
 
 /** Validates a script's profile; the message says which field is wrong. */
