@@ -1,10 +1,9 @@
+import { FifoCache } from '../lib/fifo-cache.ts';
 import type { SecretBox } from '../lib/secrets.ts';
 import type { ConnectionRecord } from '../store/types.ts';
 import { ConnectionError } from './errors.ts';
 import { oauth2OptionsSchema, type OAuth2Options, type UrlPolicy } from './options.ts';
 import { openOptions } from './stored.ts';
-
-const MAX_ENTRIES = 1000;
 
 /**
  * Opened and validated options per connection version: decrypting and re-validating on
@@ -13,7 +12,7 @@ const MAX_ENTRIES = 1000;
  */
 export function createOptionsCache(box: SecretBox, policy: UrlPolicy) {
   const schema = oauth2OptionsSchema(policy);
-  const cache = new Map<string, OAuth2Options>();
+  const cache = new FifoCache<string, OAuth2Options>(1000);
   return (connection: ConnectionRecord): OAuth2Options => {
     const key = `${connection.id}:${connection.version}`;
     const hit = cache.get(key);
@@ -31,7 +30,6 @@ export function createOptionsCache(box: SecretBox, policy: UrlPolicy) {
     if (!parsed.success) {
       throw new ConnectionError('invalid_options', `connection "${connection.name}" has invalid options (${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}); fix them with PATCH /api/v2/connections/${connection.id}`);
     }
-    if (cache.size >= MAX_ENTRIES) cache.delete(cache.keys().next().value as string);
     cache.set(key, parsed.data);
     return parsed.data;
   };
