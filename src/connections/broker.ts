@@ -4,18 +4,19 @@ import type { Config } from '../config/load.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { SecretBox } from '../lib/secrets.ts';
 import type { InteractionPort } from '../oidc/interactions.ts';
-import { authorizeParams } from '../oidc/authorize-params.ts';
+import { authorizeParams } from '../oidc/authorize-capture.ts';
 import type { ScriptRunner } from '../sandbox/types.ts';
 import type { ConnectionRecord, Store } from '../store/types.ts';
 import { loginUpsert, socialUserId } from '../users/profile.ts';
-import { extraAuthorizeParams, renderUrl, templateValues } from './authorize-params.ts';
+import { extraAuthorizeParams } from './upstream-authorize.ts';
 import { ConnectionError } from './errors.ts';
 import type { OAuth2Options } from './options.ts';
-import { fetchProfile } from './profile.ts';
+import { fetchProfile } from './profile-script.ts';
 import { upstreamScope } from './scope.ts';
-import { BIND_COOKIE_PREFIX, browserMatches, CALLBACK_PATH, transactionStateStore, type LoginTransaction } from './state-store.ts';
+import { BIND_COOKIE_PREFIX, browserMatches, transactionStateStore, type LoginTransaction } from './state-store.ts';
 import { BrokerStrategy } from './strategy.ts';
-import { sharedCallbackUrl, upstreamEgress } from './upstream-settings.ts';
+import { upstreamEgress } from './upstream-egress.ts';
+import { CALLBACK_PATH, callbackUrl, renderUrl, templateValues } from './upstream-urls.ts';
 import { callbackPath, issuerMismatch, stateOf, upstreamError } from './callback-checks.ts';
 import { sealIdentityTokens } from '../users/identity-tokens.ts';
 
@@ -44,10 +45,7 @@ function connectionErrorOf(err: unknown): ConnectionError | undefined {
 /** The brokered login: leaving for the upstream provider and coming back from it. */
 export function createBroker(deps: BrokerDeps) {
   const { config, store, box, logger, optionsOf } = deps;
-  const sharedCallback = sharedCallbackUrl(config.issuer);
-  // A connection with its own callback address is immune to mix-up attacks (see README).
-  const callbackFor = (connection: ConnectionRecord, options: OAuth2Options): string =>
-    options.unique_callback ? `${sharedCallback}/${encodeURIComponent(connection.name)}` : sharedCallback;
+  const callbackFor = (connection: ConnectionRecord, options: OAuth2Options): string => callbackUrl(config.issuer, connection.name, options);
   const egress = upstreamEgress(config);
   const secureCookie = config.issuer.startsWith('https:');
   const urlPolicy = { allowInsecure: config.ALLOW_INSECURE_UPSTREAMS };

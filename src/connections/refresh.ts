@@ -2,10 +2,10 @@ import type { EgressPolicy } from '../lib/egress.ts';
 import type { SecretBox } from '../lib/secrets.ts';
 import type { ConnectionRecord, Store } from '../store/types.ts';
 import { openIdentityToken, sealIdentityTokens } from '../users/identity-tokens.ts';
-import { renderUrl } from './authorize-params.ts';
 import { ConnectionError } from './errors.ts';
 import type { OAuth2Options } from './options.ts';
-import { requestTokens } from './token-request.ts';
+import { requestTokens } from './upstream-token.ts';
+import { refreshUrl } from './upstream-urls.ts';
 
 /** A fresh upstream access token, as the Management API returns it. */
 export interface RefreshedToken {
@@ -54,9 +54,7 @@ export function createRefresher(deps: RefresherDeps) {
         `(many providers need an offline scope or parameter, e.g. scope offline_access or access_type=offline)`);
     }
     const options = deps.optionsOf(connection);
-    const template = options.refreshURL ?? options.tokenURL;
-    const url = renderUrl(connection.name, options.refreshURL ? 'refreshURL' : 'tokenURL', template, identity.connection_vars ?? {},
-      { allowInsecure: deps.egress.allowInsecure });
+    const url = refreshUrl(connection.name, options, identity.connection_vars ?? {}, { allowInsecure: deps.egress.allowInsecure });
     const tokens = await requestTokens({
       connection: connection.name, options, url, redirectUri: deps.callbackURL, egress: deps.egress,
       grant: { grant_type: 'refresh_token', refresh_token: refreshToken },

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Request, Response } from 'express';
 import type { Store, TransactionRecord } from '../store/types.ts';
+import { CALLBACK_PATH } from './upstream-urls.ts';
 
 /**
  * passport-oauth2's state store, one record per login attempt: the upstream `state` is a
@@ -9,7 +10,6 @@ import type { Store, TransactionRecord } from '../store/types.ts';
  */
 
 export const BIND_COOKIE_PREFIX = 'brk_';
-export const CALLBACK_PATH = '/login/callback';
 
 /** What a login attempt remembers between leaving for the provider and coming back. */
 export interface LoginTransaction {

@@ -1,6 +1,6 @@
 import OAuth2Strategy from 'passport-oauth2';
 import type { oauth2tokenCallback } from 'oauth';
-import { requestTokens, type TokenCall } from './token-request.ts';
+import { requestTokens, type TokenCall } from './upstream-token.ts';
 import type { UpstreamTokens } from './token-response.ts';
 
 export interface BrokerStrategyOptions {

@@ -2,18 +2,25 @@ import { ConnectionError } from './errors.ts';
 import { DEFAULT_TEMPLATE_VALUE, upstreamUrlProblem, type OAuth2Options, type UrlPolicy } from './options.ts';
 import { renderTemplate } from './template.ts';
 
-/** Parameters the engine adds to the upstream authorization request beyond the standard ones. */
-export function extraAuthorizeParams(options: OAuth2Options, appParams: Record<string, string>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(options.authParams ?? {})) out[key] = value;
-  // authParamsMap: provider parameter ← the app's /authorize parameter of that name, when sent.
-  for (const [upstreamKey, appKey] of Object.entries(options.authParamsMap ?? {})) {
-    const value = appParams[appKey];
-    if (value !== undefined) out[upstreamKey] = value;
-  }
-  const renamed = options.authorize_param_names?.client_id;
-  if (renamed) out[renamed] = options.client_id;
-  return out;
+/**
+ * Every upstream address the engine builds: our callback address (shared or per connection)
+ * and the provider's URLs rendered from their templates. The login routes mount the same
+ * callback paths, so the address sent upstream and the route that answers it cannot drift.
+ */
+
+/** The path of the shared callback; a connection with `unique_callback` answers on CALLBACK_PATH/<name>. */
+export const CALLBACK_PATH = '/login/callback';
+
+/** The express paths the callback is mounted on (shared, then per connection). */
+export const CALLBACK_ROUTES = [CALLBACK_PATH, `${CALLBACK_PATH}/:connection`] as const;
+
+/** The shared callback address every connection uses unless it has its own (`unique_callback`). */
+export const sharedCallbackUrl = (issuer: string): string => `${issuer}${CALLBACK_PATH.slice(1)}`;
+
+/** The redirect_uri of one connection. Its own address makes it immune to mix-up attacks (see README). */
+export function callbackUrl(issuer: string, connection: string, options: Pick<OAuth2Options, 'unique_callback'>): string {
+  const shared = sharedCallbackUrl(issuer);
+  return options.unique_callback ? `${shared}/${encodeURIComponent(connection)}` : shared;
 }
 
 /**
@@ -52,4 +59,9 @@ export function renderUrl(connection: string, field: string, template: string, v
   const problem = upstreamUrlProblem(rendered, policy);
   if (problem) throw new ConnectionError('url_template', `connection "${connection}": ${field} as rendered ${problem}`, 'invalid_request');
   return rendered;
+}
+
+/** The address refresh requests go to: refreshURL when set, else tokenURL, rendered with the identity's template values. */
+export function refreshUrl(connection: string, options: Pick<OAuth2Options, 'refreshURL' | 'tokenURL'>, vars: Record<string, string>, policy: UrlPolicy): string {
+  return options.refreshURL ? renderUrl(connection, 'refreshURL', options.refreshURL, vars, policy) : renderUrl(connection, 'tokenURL', options.tokenURL, vars, policy);
 }
