@@ -86,7 +86,7 @@ export function createBroker(deps: BrokerDeps) {
 
   /** Sends the browser back to oidc-provider with an error for the app, or shows it when the app cannot be reached. */
   async function failLogin(res: Response, uid: string, err: ConnectionError, connection: string): Promise<void> {
-    logger.warn({ connection, error_code: err.code, reason: err.message }, 'brokered login failed');
+    logger.warn({ connection, error_code: err.code, ...(err.providerError ? { provider_error: err.providerError } : {}), reason: err.message }, 'brokered login failed');
     const returnTo = await deps.interactions.finish(uid, { error: err.appError, error_description: err.message });
     if (returnTo) return void res.redirect(303, returnTo);
     await deps.expired(res, err.message);
@@ -98,7 +98,7 @@ export function createBroker(deps: BrokerDeps) {
       const connection = await store.connections.getByName(name);
       if (!connection || !connection.enabled_clients.includes(info.clientId)) {
         const why = connection ? `connection "${name}" is not enabled for this application` : `connection "${name}" does not exist`;
-        return failLogin(res, info.uid, new ConnectionError('unknown_connection', why, 'invalid_request'), name);
+        return failLogin(res, info.uid, new ConnectionError('unknown_connection', why), name);
       }
       try {
         const options = optionsOf(connection);

@@ -27,8 +27,7 @@ export async function fetchProfile(runner: ScriptRunner, input: {
   if (!result.ok) {
     const line = result.line !== undefined ? ` (line ${result.line})` : '';
     throw new ConnectionError(`script_${result.kind}`,
-      `connection "${input.connection}": fetchUserProfile ${WHAT[result.kind]}: ${result.message.slice(0, 500)}${line}`,
-      result.kind === 'crashed' ? 'temporarily_unavailable' : 'access_denied');
+      `connection "${input.connection}": fetchUserProfile ${WHAT[result.kind]}: ${result.message.slice(0, 500)}${line}`);
   }
   const checked = checkProfile(result.profile);
   if (!checked.ok) throw new ConnectionError('script_invalid_result', `connection "${input.connection}": fetchUserProfile returned ${checked.message}`);

@@ -2,6 +2,7 @@ import type { EgressPolicy } from '../lib/egress.ts';
 import type { SecretBox } from '../lib/secrets.ts';
 import type { ConnectionRecord, Store } from '../store/types.ts';
 import { openIdentityToken, sealIdentityTokens } from '../users/identity-tokens.ts';
+import type { RefreshUnavailableReason } from './error-codes.ts';
 import { ConnectionError } from './errors.ts';
 import type { OAuth2Options } from './options.ts';
 import { requestTokens } from './upstream-token.ts';
@@ -25,13 +26,13 @@ export interface RefresherDeps {
   optionsOf: (connection: ConnectionRecord) => OAuth2Options;
 }
 
-/** Why a refresh cannot even start: the Management API answers these with 404/409. */
+/** Why a refresh cannot even start; the route that answers chooses the status for each reason. */
 export class RefreshUnavailable extends Error {
-  readonly status: 404 | 409;
-  constructor(status: 404 | 409, message: string) {
+  readonly reason: RefreshUnavailableReason;
+  constructor(reason: RefreshUnavailableReason, message: string) {
     super(message);
     this.name = 'RefreshUnavailable';
-    this.status = status;
+    this.reason = reason;
   }
 }
 
@@ -43,14 +44,14 @@ export class RefreshUnavailable extends Error {
 export function createRefresher(deps: RefresherDeps) {
   return async (userId: string, connectionName: string): Promise<RefreshedToken> => {
     const user = await deps.store.users.get(userId);
-    if (!user) throw new RefreshUnavailable(404, `User not found: no user has user_id ${JSON.stringify(userId)}`);
+    if (!user) throw new RefreshUnavailable('user_not_found', `User not found: no user has user_id ${JSON.stringify(userId)}`);
     const identity = user.identities.find((i) => i.connection === connectionName);
-    if (!identity) throw new RefreshUnavailable(404, `the user has no identity at connection "${connectionName}"`);
+    if (!identity) throw new RefreshUnavailable('identity_not_found', `the user has no identity at connection "${connectionName}"`);
     const connection = await deps.store.connections.getByName(connectionName);
-    if (!connection) throw new RefreshUnavailable(404, `connection "${connectionName}" no longer exists`);
+    if (!connection) throw new RefreshUnavailable('connection_not_found', `connection "${connectionName}" no longer exists`);
     const refreshToken = openIdentityToken(deps.box, userId, identity, 'refresh_token');
     if (!refreshToken) {
-      throw new RefreshUnavailable(409, `no upstream refresh token is stored for this identity: the provider issued none at login ` +
+      throw new RefreshUnavailable('no_refresh_token', `no upstream refresh token is stored for this identity: the provider issued none at login ` +
         `(many providers need an offline scope or parameter, e.g. scope offline_access or access_type=offline)`);
     }
     const options = deps.optionsOf(connection);

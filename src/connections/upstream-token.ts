@@ -66,8 +66,7 @@ export async function requestTokens(call: TokenCall): Promise<UpstreamTokens> {
   } catch (err) {
     if (err instanceof EgressError) {
       const why = isDenied(err) ? `${err.message} (the egress policy forbids it)` : err.message;
-      throw new ConnectionError(`token_${err.code}`, `connection "${connection}": token request failed: ${why}`,
-        err.code === 'timeout' || err.code === 'network' ? 'temporarily_unavailable' : 'access_denied');
+      throw new ConnectionError(`token_${err.code}`, `connection "${connection}": token request failed: ${why}`);
     }
     throw err;
   }

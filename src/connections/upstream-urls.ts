@@ -35,13 +35,12 @@ export function templateValues(connection: string, options: OAuth2Options, appPa
     if (value === undefined) {
       if (vars[name] !== undefined) continue;
       throw new ConnectionError('template_param_missing',
-        `connection "${connection}" needs the /authorize parameter "${spec.from}" (it fills {{ ${name} }} in its URLs)`, 'invalid_request');
+        `connection "${connection}" needs the /authorize parameter "${spec.from}" (it fills {{ ${name} }} in its URLs)`);
     }
     const pattern = spec.pattern ? new RegExp(`^(?:${spec.pattern})$`) : DEFAULT_TEMPLATE_VALUE;
     if (!pattern.test(value)) {
       throw new ConnectionError('template_param_invalid',
-        `connection "${connection}": the /authorize parameter "${spec.from}" has characters that are not allowed (${spec.pattern ? `must match ${spec.pattern}` : 'letters, digits and inner hyphens only'})`,
-        'invalid_request');
+        `connection "${connection}": the /authorize parameter "${spec.from}" has characters that are not allowed (${spec.pattern ? `must match ${spec.pattern}` : 'letters, digits and inner hyphens only'})`);
     }
     vars[name] = value;
   }
@@ -57,7 +56,7 @@ export function renderUrl(connection: string, field: string, template: string, v
     throw new ConnectionError('url_template', `connection "${connection}": ${field} cannot be built: ${(err as Error).message}`);
   }
   const problem = upstreamUrlProblem(rendered, policy);
-  if (problem) throw new ConnectionError('url_template', `connection "${connection}": ${field} as rendered ${problem}`, 'invalid_request');
+  if (problem) throw new ConnectionError('url_not_allowed', `connection "${connection}": ${field} as rendered ${problem}`);
   return rendered;
 }
 
