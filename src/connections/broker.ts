@@ -10,7 +10,7 @@ import type { ConnectionRecord, Store } from '../store/types.ts';
 import { loginUpsert, socialUserId } from '../users/profile.ts';
 import { extraAuthorizeParams } from './upstream-authorize.ts';
 import { ConnectionError } from './errors.ts';
-import type { OAuth2Options } from './options.ts';
+import type { EngineOptions } from './engine-options.ts';
 import { fetchProfile } from './profile-script.ts';
 import { upstreamScope } from './scope.ts';
 import { BIND_COOKIE_PREFIX, browserMatches, transactionStateStore, type LoginTransaction } from './state-store.ts';
@@ -30,7 +30,7 @@ export interface BrokerDeps {
   /** Renders the "start again" page (400) when a callback cannot be tied to a login. */
   expired(res: Response, detail: string): Promise<void>;
   /** Opened, validated options per connection version (shared with the refresher). */
-  optionsOf: (connection: ConnectionRecord) => OAuth2Options;
+  optionsOf: (connection: ConnectionRecord) => EngineOptions;
 }
 
 type Pending = Parameters<typeof transactionStateStore>[3];
@@ -45,12 +45,12 @@ function connectionErrorOf(err: unknown): ConnectionError | undefined {
 /** The brokered login: leaving for the upstream provider and coming back from it. */
 export function createBroker(deps: BrokerDeps) {
   const { config, store, box, logger, optionsOf } = deps;
-  const callbackFor = (connection: ConnectionRecord, options: OAuth2Options): string => callbackUrl(config.issuer, connection.name, options);
+  const callbackFor = (connection: ConnectionRecord, options: EngineOptions): string => callbackUrl(config.issuer, connection.name, options);
   const egress = upstreamEgress(config);
   const secureCookie = config.issuer.startsWith('https:');
   const urlPolicy = { allowInsecure: config.ALLOW_INSECURE_UPSTREAMS };
 
-  function strategyFor(connection: ConnectionRecord, options: OAuth2Options, vars: Record<string, string>, pending: Pending,
+  function strategyFor(connection: ConnectionRecord, options: EngineOptions, vars: Record<string, string>, pending: Pending,
     scope?: string, authorizeExtras: Record<string, string> = {}): BrokerStrategy {
     const tokenURL = renderUrl(connection.name, 'tokenURL', options.tokenURL, vars, urlPolicy);
     const callbackURL = callbackFor(connection, options);
@@ -60,7 +60,7 @@ export function createBroker(deps: BrokerDeps) {
       clientID: options.client_id,
       callbackURL,
       ...(scope !== undefined ? { scope } : {}),
-      pkce: options.pkce_enabled === true || options.token_endpoint_auth_method === 'none',
+      pkce: options.pkce_enabled,
       authorizeParams: authorizeExtras,
       stateStore: transactionStateStore(store, config.LOGIN_TTL, secureCookie, pending),
       tokenCall: { connection: connection.name, options, url: tokenURL, redirectUri: callbackURL, egress },
@@ -69,7 +69,7 @@ export function createBroker(deps: BrokerDeps) {
     });
   }
 
-  async function completeLogin(connection: ConnectionRecord, options: OAuth2Options, tokens: Parameters<typeof fetchProfile>[1]['tokens'],
+  async function completeLogin(connection: ConnectionRecord, options: EngineOptions, tokens: Parameters<typeof fetchProfile>[1]['tokens'],
     vars: Record<string, string>): Promise<string> {
     const profile = await fetchProfile(deps.runner, {
       connection: connection.name, cacheKey: `${connection.id}:${connection.version}`, script: options.scripts.fetchUserProfile, tokens, vars,
@@ -77,7 +77,7 @@ export function createBroker(deps: BrokerDeps) {
     const userId = socialUserId(connection.name, profile.user_id);
     const upsert = loginUpsert({
       connection: connection.name, profile, tokens: sealIdentityTokens(box, userId, connection.name, tokens), vars,
-      setRootAttributes: options.set_user_root_attributes ?? 'on_each_login',
+      setRootAttributes: options.set_user_root_attributes,
     });
     if ('error' in upsert) throw new ConnectionError('profile_too_large', `connection "${connection.name}": fetchUserProfile returned ${upsert.error}`);
     await store.users.upsertLogin(upsert);
@@ -142,7 +142,7 @@ export function createBroker(deps: BrokerDeps) {
       if (typeof req.query['code'] !== 'string') {
         return failLogin(res, payload.uid, new ConnectionError('no_code', `connection "${connection.name}": the provider came back without a code`), connection.name);
       }
-      let options: OAuth2Options;
+      let options: EngineOptions;
       try {
         options = optionsOf(connection);
       } catch (err) {

@@ -4,7 +4,7 @@ import type { ConnectionRecord, Store } from '../store/types.ts';
 import { openIdentityToken, sealIdentityTokens } from '../users/identity-tokens.ts';
 import type { RefreshUnavailableReason } from './error-codes.ts';
 import { ConnectionError } from './errors.ts';
-import type { OAuth2Options } from './options.ts';
+import type { EngineOptions } from './engine-options.ts';
 import { requestTokens } from './upstream-token.ts';
 import { refreshUrl } from './upstream-urls.ts';
 
@@ -23,7 +23,7 @@ export interface RefresherDeps {
   box: SecretBox;
   egress: EgressPolicy;
   callbackURL: string;
-  optionsOf: (connection: ConnectionRecord) => OAuth2Options;
+  optionsOf: (connection: ConnectionRecord) => EngineOptions;
 }
 
 /** Why a refresh cannot even start; the route that answers chooses the status for each reason. */

@@ -1,4 +1,5 @@
 import { ConnectionError } from './errors.ts';
+import type { EngineOptions } from './engine-options.ts';
 import { DEFAULT_TEMPLATE_VALUE, upstreamUrlProblem, type OAuth2Options, type UrlPolicy } from './options.ts';
 import { renderTemplate } from './template.ts';
 
@@ -28,9 +29,9 @@ export function callbackUrl(issuer: string, connection: string, options: Pick<OA
  * from the app's /authorize request. Every value must match its pattern (one hostname label
  * by default), so no value can steer a request to another host.
  */
-export function templateValues(connection: string, options: OAuth2Options, appParams: Record<string, string>): Record<string, string> {
-  const vars: Record<string, string> = { ...(options.template_vars ?? {}) };
-  for (const [name, spec] of Object.entries(options.template_params ?? {})) {
+export function templateValues(connection: string, options: Pick<EngineOptions, 'template_vars' | 'template_params'>, appParams: Record<string, string>): Record<string, string> {
+  const vars: Record<string, string> = { ...options.template_vars };
+  for (const [name, spec] of Object.entries(options.template_params)) {
     const value = appParams[spec.from];
     if (value === undefined) {
       if (vars[name] !== undefined) continue;
