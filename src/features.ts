@@ -2,9 +2,6 @@ import type { Router } from 'express';
 import type { Config } from './config/load.ts';
 import { createBroker } from './connections/broker.ts';
 import { createOptionsCache } from './connections/options-cache.ts';
-import { createRefresher } from './connections/refresh.ts';
-import { upstreamEgress } from './connections/upstream-egress.ts';
-import { sharedCallbackUrl } from './connections/upstream-urls.ts';
 import type { Logger } from './lib/logger.ts';
 import type { SecretBox } from './lib/secrets.ts';
 import { loginRouter } from './login/routes.ts';
@@ -33,16 +30,13 @@ export function createFeatures(deps: FeatureDeps) {
     egress: { allowInsecure: config.ALLOW_INSECURE_UPSTREAMS, timeoutMs: config.UPSTREAM_TIMEOUT_MS, maxBytes: config.SCRIPT_MAX_RESPONSE_BYTES },
   }, config.SANDBOX_PROCESSES);
   const optionsOf = createOptionsCache(deps.box, { allowInsecure: config.ALLOW_INSECURE_UPSTREAMS });
-  const refresh = createRefresher({
-    store: deps.store, box: deps.box, optionsOf, callbackURL: sharedCallbackUrl(config.issuer), egress: upstreamEgress(config),
-  });
   return {
     checkConnection: connectionParamCheck(deps.store),
     app(host: OidcHost): { managementExtra: Record<string, Router>; login: Router } {
       const interactions = createInteractionPort(() => host.provider());
       const broker = createBroker({ ...deps, runner, interactions, optionsOf, expired: sendExpired });
       return {
-        managementExtra: connectionsManagement({ ...deps, refresh }),
+        managementExtra: connectionsManagement({ ...deps, refresh: broker.refresh }),
         login: loginRouter({ store: deps.store, broker, interactions, allowHttpImages: config.ALLOW_INSECURE_UPSTREAMS }),
       };
     },

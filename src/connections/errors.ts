@@ -18,3 +18,10 @@ export class ConnectionError extends Error {
     this.providerError = detail.providerError;
   }
 }
+
+/** The ConnectionError behind `err`, also when passport wrapped it in its InternalOAuthError. */
+export function connectionErrorOf(err: unknown): ConnectionError | undefined {
+  if (err instanceof ConnectionError) return err;
+  const inner = (err as { oauthError?: unknown } | null)?.oauthError;
+  return inner instanceof ConnectionError ? inner : undefined;
+}

@@ -3,20 +3,13 @@ import type { SecretBox } from '../lib/secrets.ts';
 import type { ConnectionRecord, Store } from '../store/types.ts';
 import { openIdentityToken, sealIdentityTokens } from '../users/identity-tokens.ts';
 import type { RefreshUnavailableReason } from './error-codes.ts';
+import type { Refresher } from './types.ts';
 import { ConnectionError } from './errors.ts';
 import type { EngineOptions } from './engine-options.ts';
 import { requestTokens } from './upstream-token.ts';
 import { refreshUrl } from './upstream-urls.ts';
 
-/** A fresh upstream access token, as the Management API returns it. */
-export interface RefreshedToken {
-  access_token: string;
-  expires_in?: number;
-  token_type?: string;
-  scope?: string;
-  /** True when the provider rotated the refresh token (the new one is stored, never returned). */
-  refresh_token_rotated: boolean;
-}
+export type { Refresher } from './types.ts';
 
 export interface RefresherDeps {
   store: Store;
@@ -41,8 +34,8 @@ export class RefreshUnavailable extends Error {
  * engine (client authentication and every quirk) at refreshURL or tokenURL, and stores the
  * new tokens sealed. Provider failures are ConnectionErrors that name the fix.
  */
-export function createRefresher(deps: RefresherDeps) {
-  return async (userId: string, connectionName: string): Promise<RefreshedToken> => {
+export function createRefresher(deps: RefresherDeps): Refresher {
+  return async (userId, connectionName) => {
     const user = await deps.store.users.get(userId);
     if (!user) throw new RefreshUnavailable('user_not_found', `User not found: no user has user_id ${JSON.stringify(userId)}`);
     const identity = user.identities.find((i) => i.connection === connectionName);
@@ -75,4 +68,3 @@ export function createRefresher(deps: RefresherDeps) {
   };
 }
 
-export type Refresher = ReturnType<typeof createRefresher>;

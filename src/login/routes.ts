@@ -1,6 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import express from 'express';
-import type { Broker } from '../connections/broker.ts';
+import type { Broker } from '../connections/types.ts';
 import { CALLBACK_ROUTES } from '../connections/upstream-urls.ts';
 import type { InteractionPort, InteractionInfo } from '../oidc/interactions.ts';
 import type { Store } from '../store/types.ts';
