@@ -9,6 +9,7 @@ import type { EngineOptions } from './engine-options.ts';
 import { requestTokens } from './upstream-token.ts';
 import { refreshUrl } from './upstream-urls.ts';
 
+// The Management API takes the refresher's type from here, next to the refresher itself.
 export type { Refresher } from './types.ts';
 
 export interface RefresherDeps {
