@@ -5,9 +5,9 @@ import type { Logger } from './lib/logger.ts';
 import type { SecretBox } from './lib/secrets.ts';
 import type { ClientService } from './management/clients/service.ts';
 import { managementRouter } from './management/router.ts';
-import { captureAuthorizeParams } from './oidc/authorize-params.ts';
+import { captureAuthorizeParams } from './oidc/authorize-capture.ts';
 import type { OidcHost } from './oidc/host.ts';
-import { auth0TokenRequest } from './oidc/token-request.ts';
+import { auth0TokenRequest } from './oidc/auth0-token-request.ts';
 import type { Store } from './store/types.ts';
 
 export interface AppDeps {

@@ -2,14 +2,12 @@ import type { Router } from 'express';
 import type { Config } from './config/load.ts';
 import { createBroker } from './connections/broker.ts';
 import { createOptionsCache } from './connections/options-cache.ts';
-import { createRefresher } from './connections/refresh.ts';
-import { sharedCallbackUrl, upstreamEgress } from './connections/upstream-settings.ts';
 import type { Logger } from './lib/logger.ts';
 import type { SecretBox } from './lib/secrets.ts';
 import { loginRouter } from './login/routes.ts';
 import { sendExpired } from './login/pages.ts';
 import { connectionsManagement } from './management/connections/index.ts';
-import { connectionParamCheck } from './oidc/authorize-params.ts';
+import { connectionParamCheck } from './oidc/authorize-capture.ts';
 import type { OidcHost } from './oidc/host.ts';
 import { createInteractionPort } from './oidc/interactions.ts';
 import { createScriptPool } from './sandbox/index.ts';
@@ -32,16 +30,13 @@ export function createFeatures(deps: FeatureDeps) {
     egress: { allowInsecure: config.ALLOW_INSECURE_UPSTREAMS, timeoutMs: config.UPSTREAM_TIMEOUT_MS, maxBytes: config.SCRIPT_MAX_RESPONSE_BYTES },
   }, config.SANDBOX_PROCESSES);
   const optionsOf = createOptionsCache(deps.box, { allowInsecure: config.ALLOW_INSECURE_UPSTREAMS });
-  const refresh = createRefresher({
-    store: deps.store, box: deps.box, optionsOf, callbackURL: sharedCallbackUrl(config.issuer), egress: upstreamEgress(config),
-  });
   return {
     checkConnection: connectionParamCheck(deps.store),
     app(host: OidcHost): { managementExtra: Record<string, Router>; login: Router } {
       const interactions = createInteractionPort(() => host.provider());
       const broker = createBroker({ ...deps, runner, interactions, optionsOf, expired: sendExpired });
       return {
-        managementExtra: connectionsManagement({ ...deps, refresh }),
+        managementExtra: connectionsManagement({ ...deps, refresh: broker.refresh }),
         login: loginRouter({ store: deps.store, broker, interactions, allowHttpImages: config.ALLOW_INSECURE_UPSTREAMS }),
       };
     },

@@ -32,8 +32,9 @@ export function upstreamError(req: Request, connection: string): ConnectionError
   const error = req.query['error'];
   if (typeof error !== 'string') return undefined;
   const description = typeof req.query['error_description'] === 'string' ? req.query['error_description'].slice(0, 500) : '';
-  const appError = error === 'access_denied' || error === 'temporarily_unavailable' ? error : 'access_denied';
-  const message = error === appError && description ? description
+  // The standard errors an app understands pass through with the provider's own description.
+  const passesThrough = error === 'access_denied' || error === 'temporarily_unavailable';
+  const message = passesThrough && description ? description
     : `connection "${connection}": the provider answered ${error.slice(0, 100)}${description ? ` (${description})` : ''}`;
-  return new ConnectionError(`upstream_${error.slice(0, 50)}`, message, appError);
+  return new ConnectionError(error === 'temporarily_unavailable' ? 'upstream_unavailable' : 'upstream_error', message, { providerError: error.slice(0, 100) });
 }

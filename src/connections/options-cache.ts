@@ -1,20 +1,20 @@
+import { FifoCache } from '../lib/fifo-cache.ts';
 import type { SecretBox } from '../lib/secrets.ts';
 import type { ConnectionRecord } from '../store/types.ts';
 import { ConnectionError } from './errors.ts';
-import { oauth2OptionsSchema, type OAuth2Options, type UrlPolicy } from './options.ts';
+import { resolveOptions, type EngineOptions } from './engine-options.ts';
+import { oauth2OptionsSchema, type UrlPolicy } from './options.ts';
 import { openOptions } from './stored.ts';
 
-const MAX_ENTRIES = 1000;
-
 /**
- * Opened and validated options per connection version: decrypting and re-validating on
+ * Opened, validated and fully defaulted options per connection version: decrypting and re-validating on
  * every login would cost more than the rest of the login's own work. A new version (any
  * PATCH) is a new entry; the oldest entries go first.
  */
 export function createOptionsCache(box: SecretBox, policy: UrlPolicy) {
   const schema = oauth2OptionsSchema(policy);
-  const cache = new Map<string, OAuth2Options>();
-  return (connection: ConnectionRecord): OAuth2Options => {
+  const cache = new FifoCache<string, EngineOptions>(1000);
+  return (connection: ConnectionRecord): EngineOptions => {
     const key = `${connection.id}:${connection.version}`;
     const hit = cache.get(key);
     if (hit) return hit;
@@ -31,8 +31,8 @@ export function createOptionsCache(box: SecretBox, policy: UrlPolicy) {
     if (!parsed.success) {
       throw new ConnectionError('invalid_options', `connection "${connection.name}" has invalid options (${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}); fix them with PATCH /api/v2/connections/${connection.id}`);
     }
-    if (cache.size >= MAX_ENTRIES) cache.delete(cache.keys().next().value as string);
-    cache.set(key, parsed.data);
-    return parsed.data;
+    const resolved = resolveOptions(parsed.data);
+    cache.set(key, resolved);
+    return resolved;
   };
 }

@@ -2,36 +2,31 @@ import type { EgressPolicy } from '../lib/egress.ts';
 import type { SecretBox } from '../lib/secrets.ts';
 import type { ConnectionRecord, Store } from '../store/types.ts';
 import { openIdentityToken, sealIdentityTokens } from '../users/identity-tokens.ts';
-import { renderUrl } from './authorize-params.ts';
+import type { RefreshUnavailableReason } from './error-codes.ts';
+import type { Refresher } from './types.ts';
 import { ConnectionError } from './errors.ts';
-import type { OAuth2Options } from './options.ts';
-import { requestTokens } from './token-request.ts';
+import type { EngineOptions } from './engine-options.ts';
+import { requestTokens } from './upstream-token.ts';
+import { refreshUrl } from './upstream-urls.ts';
 
-/** A fresh upstream access token, as the Management API returns it. */
-export interface RefreshedToken {
-  access_token: string;
-  expires_in?: number;
-  token_type?: string;
-  scope?: string;
-  /** True when the provider rotated the refresh token (the new one is stored, never returned). */
-  refresh_token_rotated: boolean;
-}
+// The Management API takes the refresher's type from here, next to the refresher itself.
+export type { Refresher } from './types.ts';
 
 export interface RefresherDeps {
   store: Store;
   box: SecretBox;
   egress: EgressPolicy;
   callbackURL: string;
-  optionsOf: (connection: ConnectionRecord) => OAuth2Options;
+  optionsOf: (connection: ConnectionRecord) => EngineOptions;
 }
 
-/** Why a refresh cannot even start: the Management API answers these with 404/409. */
+/** Why a refresh cannot even start; the route that answers chooses the status for each reason. */
 export class RefreshUnavailable extends Error {
-  readonly status: 404 | 409;
-  constructor(status: 404 | 409, message: string) {
+  readonly reason: RefreshUnavailableReason;
+  constructor(reason: RefreshUnavailableReason, message: string) {
     super(message);
     this.name = 'RefreshUnavailable';
-    this.status = status;
+    this.reason = reason;
   }
 }
 
@@ -40,23 +35,21 @@ export class RefreshUnavailable extends Error {
  * engine (client authentication and every quirk) at refreshURL or tokenURL, and stores the
  * new tokens sealed. Provider failures are ConnectionErrors that name the fix.
  */
-export function createRefresher(deps: RefresherDeps) {
-  return async (userId: string, connectionName: string): Promise<RefreshedToken> => {
+export function createRefresher(deps: RefresherDeps): Refresher {
+  return async (userId, connectionName) => {
     const user = await deps.store.users.get(userId);
-    if (!user) throw new RefreshUnavailable(404, `User not found: no user has user_id ${JSON.stringify(userId)}`);
+    if (!user) throw new RefreshUnavailable('user_not_found', `User not found: no user has user_id ${JSON.stringify(userId)}`);
     const identity = user.identities.find((i) => i.connection === connectionName);
-    if (!identity) throw new RefreshUnavailable(404, `the user has no identity at connection "${connectionName}"`);
+    if (!identity) throw new RefreshUnavailable('identity_not_found', `the user has no identity at connection "${connectionName}"`);
     const connection = await deps.store.connections.getByName(connectionName);
-    if (!connection) throw new RefreshUnavailable(404, `connection "${connectionName}" no longer exists`);
+    if (!connection) throw new RefreshUnavailable('connection_not_found', `connection "${connectionName}" no longer exists`);
     const refreshToken = openIdentityToken(deps.box, userId, identity, 'refresh_token');
     if (!refreshToken) {
-      throw new RefreshUnavailable(409, `no upstream refresh token is stored for this identity: the provider issued none at login ` +
+      throw new RefreshUnavailable('no_refresh_token', `no upstream refresh token is stored for this identity: the provider issued none at login ` +
         `(many providers need an offline scope or parameter, e.g. scope offline_access or access_type=offline)`);
     }
     const options = deps.optionsOf(connection);
-    const template = options.refreshURL ?? options.tokenURL;
-    const url = renderUrl(connection.name, options.refreshURL ? 'refreshURL' : 'tokenURL', template, identity.connection_vars ?? {},
-      { allowInsecure: deps.egress.allowInsecure });
+    const url = refreshUrl(connection.name, options, identity.connection_vars ?? {}, { allowInsecure: deps.egress.allowInsecure });
     const tokens = await requestTokens({
       connection: connection.name, options, url, redirectUri: deps.callbackURL, egress: deps.egress,
       grant: { grant_type: 'refresh_token', refresh_token: refreshToken },
@@ -76,4 +69,3 @@ export function createRefresher(deps: RefresherDeps) {
   };
 }
 
-export type Refresher = ReturnType<typeof createRefresher>;

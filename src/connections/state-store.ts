@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Request, Response } from 'express';
 import type { Store, TransactionRecord } from '../store/types.ts';
+import { CALLBACK_PATH } from './upstream-urls.ts';
 
 /**
  * passport-oauth2's state store, one record per login attempt: the upstream `state` is a
@@ -9,7 +10,6 @@ import type { Store, TransactionRecord } from '../store/types.ts';
  */
 
 export const BIND_COOKIE_PREFIX = 'brk_';
-export const CALLBACK_PATH = '/login/callback';
 
 /** What a login attempt remembers between leaving for the provider and coming back. */
 export interface LoginTransaction {
@@ -24,20 +24,48 @@ export interface LoginTransaction {
   redirectUri: string;
 }
 
+/** The login being started, as the broker describes it to the state store. */
+export interface PendingLogin {
+  uid: string;
+  connectionId: string;
+  connection: string;
+  vars: Record<string, string>;
+  redirectUri: string;
+  /** Where the binding cookie is set. */
+  res: Response;
+}
+
+/**
+ * What the broker hands passport's state store for one request: on the way out, the login
+ * being started (the store records it); on the way back, the transaction the broker has
+ * already taken (the store only hands passport its PKCE verifier).
+ */
+export type StateTunnel = { start: PendingLogin } | { taken: LoginTransaction };
+
+/** The login transaction a stored record carries, or undefined when it is not one (then the sign-in cannot go on). */
+export function attemptOf(tx: TransactionRecord): LoginTransaction | undefined {
+  const p = tx.payload;
+  if (typeof p['uid'] !== 'string' || !p['uid'] || typeof p['connection'] !== 'string' || !p['connection']) return undefined;
+  const vars = p['vars'] && typeof p['vars'] === 'object' ? (p['vars'] as Record<string, string>) : {};
+  return {
+    uid: p['uid'], connection: p['connection'], bind: typeof p['bind'] === 'string' ? p['bind'] : '', vars,
+    // Empty when a record carries none: the callback-address check is then skipped, as before it existed.
+    redirectUri: typeof p['redirectUri'] === 'string' ? p['redirectUri'] : '',
+    ...(typeof p['verifier'] === 'string' ? { verifier: p['verifier'] } : {}),
+  };
+}
+
 const sha256 = (v: string): string => createHash('sha256').update(v).digest('base64url');
 
 type StoreCallback = (err: Error | null, handle?: string) => void;
 type VerifyCallback = (err: Error | null, ok?: string | boolean, state?: unknown) => void;
 
-/** Creates the per-login state store. `pending` describes the login being started (set by the broker). */
-export function transactionStateStore(store: Store, ttlSeconds: number, secureCookie: boolean, pending: {
-  start?: { uid: string; connectionId: string; connection: string; vars: Record<string, string>; redirectUri: string; res: Response };
-  taken?: TransactionRecord;
-}) {
+/** Creates the per-login state store for one request; `tunnel` says which side of the login it serves. */
+export function transactionStateStore(store: Store, ttlSeconds: number, secureCookie: boolean, tunnel: StateTunnel) {
   return {
     store(_req: Request, verifier: string | undefined, _state: unknown, _meta: unknown, cb: StoreCallback): void {
-      const start = pending.start;
-      if (!start) return cb(new Error('no login in progress'));
+      if (!('start' in tunnel)) return cb(new Error('no login in progress'));
+      const start = tunnel.start;
       const handle = randomBytes(24).toString('base64url');
       const nonce = randomBytes(24).toString('base64url');
       const payload: LoginTransaction = {
@@ -52,15 +80,14 @@ export function transactionStateStore(store: Store, ttlSeconds: number, secureCo
     },
     // The broker takes the transaction (single use) before passport runs; this hands passport its verifier.
     verify(_req: Request, _state: string, cb: VerifyCallback): void {
-      const payload = pending.taken?.payload as Partial<LoginTransaction> | undefined;
-      if (!payload) return cb(null, false, { message: 'no login in progress' });
-      cb(null, payload.verifier ?? true);
+      if (!('taken' in tunnel)) return cb(null, false, { message: 'no login in progress' });
+      cb(null, tunnel.taken.verifier ?? true);
     },
   };
 }
 
 /** True when this browser holds the binding cookie of the transaction. */
-export function browserMatches(req: Request, handle: string, tx: Partial<LoginTransaction>): boolean {
+export function browserMatches(req: Request, handle: string, tx: Pick<LoginTransaction, 'bind'>): boolean {
   const cookies = (req.headers.cookie ?? '').split(/;\s*/);
   const prefix = `${BIND_COOKIE_PREFIX}${handle}=`;
   const value = cookies.find((c) => c.startsWith(prefix))?.slice(prefix.length);

@@ -1,6 +1,6 @@
 import OAuth2Strategy from 'passport-oauth2';
 import type { oauth2tokenCallback } from 'oauth';
-import { requestTokens, type TokenCall } from './token-request.ts';
+import { requestTokens, type TokenCall } from './upstream-token.ts';
 import type { UpstreamTokens } from './token-response.ts';
 
 export interface BrokerStrategyOptions {
@@ -17,18 +17,16 @@ export interface BrokerStrategyOptions {
   tokenCall: Omit<TokenCall, 'grant'>;
 }
 
-/** Called with the upstream tokens once the code is exchanged; resolves the user (or a failure). */
-export type BrokerVerify = (tokens: UpstreamTokens, done: OAuth2Strategy.VerifyCallback) => void;
-
 /**
  * passport-oauth2 runs the flow (authorization redirect with state and PKCE, callback,
  * state check through our per-login store); the token request goes through the engine's
- * own egress-safe client, which carries every provider quirk.
+ * own egress-safe client, which carries every provider quirk. A successful exchange ends
+ * with the upstream tokens as passport's "user": what happens next is the broker's steps.
  */
 export class BrokerStrategy extends OAuth2Strategy {
   readonly #authorizeParams: Record<string, string>;
 
-  constructor(o: BrokerStrategyOptions, verify: BrokerVerify) {
+  constructor(o: BrokerStrategyOptions) {
     super({
       authorizationURL: o.authorizationURL,
       tokenURL: o.tokenURL,
@@ -41,7 +39,7 @@ export class BrokerStrategy extends OAuth2Strategy {
       store: o.stateStore as OAuth2Strategy.StateStore,
       skipUserProfile: true,
       passReqToCallback: false,
-    }, (_at: string, _rt: string, params: UpstreamTokens, _profile: unknown, done: OAuth2Strategy.VerifyCallback) => verify(params, done));
+    }, (_at: string, _rt: string, params: UpstreamTokens, _profile: unknown, done: OAuth2Strategy.VerifyCallback) => done(null, params));
     this.#authorizeParams = o.authorizeParams;
     const exchange = (code: string, params: Record<string, unknown>, callback: oauth2tokenCallback): void => {
       const verifier = typeof params['code_verifier'] === 'string' ? params['code_verifier'] : undefined;

@@ -31,13 +31,14 @@ export function tokenFailure(connection: string, status: number, body: Record<st
     const hint = refreshRejected ? 'the stored refresh token was rejected (expired, revoked or already rotated); the user must sign in again'
       // A 401 is a failed client authentication whatever the provider calls it (X says unauthorized_client).
       : (status === 401 ? CLIENT_AUTH() : HINTS[error]?.({ redirectUri })) ?? 'see the provider\'s documentation for this error';
-    return new ConnectionError(`token_${error}`, `${prefix} ${error}${description ? ` (${description})` : ''}: ${hint}`);
+    return new ConnectionError(refreshRejected ? 'refresh_token_rejected' : 'token_error', `${prefix} ${error}${description ? ` (${description})` : ''}: ${hint}`,
+      { providerError: error.slice(0, 100) });
   }
   if (status >= 300 && status < 400) {
     return new ConnectionError('token_redirect', `${prefix} (a redirect, not followed): check tokenURL`);
   }
   if (status === 404 || status === 405) return new ConnectionError('token_not_found', `${prefix}: check tokenURL and token_request_method`);
-  if (status >= 500) return new ConnectionError('token_upstream_down', `${prefix}: the provider failed; try again later`, 'temporarily_unavailable');
+  if (status >= 500) return new ConnectionError('token_upstream_down', `${prefix}: the provider failed; try again later`);
   if (status >= 400) return new ConnectionError('token_rejected', `${prefix}: the provider rejected the token request; check client credentials and token request options`);
   const type = contentType ? ` (content-type ${contentType.split(';')[0]})` : '';
   return new ConnectionError('token_unreadable', `${prefix} with a body that is neither JSON nor form-encoded${type}: check tokenURL, and any Accept header in customHeaders`);

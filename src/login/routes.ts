@@ -1,6 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import express from 'express';
-import type { Broker } from '../connections/broker.ts';
+import type { Broker } from '../connections/types.ts';
+import { CALLBACK_ROUTES } from '../connections/upstream-urls.ts';
 import type { InteractionPort, InteractionInfo } from '../oidc/interactions.ts';
 import type { Store } from '../store/types.ts';
 import { loginButtons, pageHeaders, sendExpired, sendPage } from './pages.ts';
@@ -34,8 +35,7 @@ export function loginRouter(deps: LoginDeps): Router {
     next();
   });
 
-  r.get('/login/callback', (req, res, next) => deps.broker.callback(req, res, next));
-  r.get('/login/callback/:connection', (req, res, next) => deps.broker.callback(req, res, next));
+  for (const path of CALLBACK_ROUTES) r.get(path, (req, res, next) => deps.broker.callback(req, res, next));
 
   r.get('/login/:uid', async (req, res, next) => {
     const info = await interaction(req, res);

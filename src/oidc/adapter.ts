@@ -1,4 +1,5 @@
 import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
+import { FifoCache } from '../lib/fifo-cache.ts';
 import type { SecretBox } from '../lib/secrets.ts';
 import type { Store } from '../store/types.ts';
 import { toOidcMetadata } from './clients.ts';
@@ -15,8 +16,7 @@ export function createAdapterFactory(store: Store, box: SecretBox): (name: strin
 
   // Metadata per client version: the record is still read on every lookup (so a change or a
   // rotated secret takes effect at once, in every process), but not decrypted and rebuilt.
-  const metadata = new Map<string, { version: number; payload: AdapterPayload }>();
-  const MAX_CACHED = 10_000;
+  const metadata = new FifoCache<string, { version: number; payload: AdapterPayload }>(10_000);
 
   return (name: string): Adapter => {
     if (name === 'Client') {
@@ -28,7 +28,6 @@ export function createAdapterFactory(store: Store, box: SecretBox): (name: strin
           const hit = metadata.get(id);
           if (hit?.version === client.version) return { ...hit.payload };
           const payload = toOidcMetadata(client, box) as AdapterPayload;
-          if (metadata.size >= MAX_CACHED) metadata.delete(metadata.keys().next().value as string);
           metadata.set(id, { version: client.version, payload });
           return payload;
         },

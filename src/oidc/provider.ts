@@ -9,7 +9,7 @@ import type { SigningJwk } from './keys.ts';
 import { loadFirstPartyGrant } from './grants.ts';
 import { findClientGrant } from './grant-lookup.ts';
 import { createPages } from './pages.ts';
-import { AUTHORIZE_EXTRA_PARAMS, type ConnectionParamCheck } from './authorize-params.ts';
+import { AUTHORIZE_EXTRA_PARAMS, type ConnectionParamCheck } from './authorize-capture.ts';
 
 export interface ProviderDeps {
   config: Config;

@@ -45,7 +45,9 @@ export function usersRouter(deps: UsersDeps): Router {
     try {
       res.json(await deps.refresh(param(req, 'id'), param(req, 'connection')));
     } catch (err) {
-      if (err instanceof RefreshUnavailable) throw new AppError(err.status, err.status === 404 ? 'inexistent_resource' : 'no_refresh_token', err.message);
+      if (err instanceof RefreshUnavailable) {
+        throw err.reason === 'no_refresh_token' ? new AppError(409, 'no_refresh_token', err.message) : new AppError(404, 'inexistent_resource', err.message);
+      }
       if (err instanceof ConnectionError) throw new AppError(502, 'upstream_refresh_failed', err.message);
       throw err;
     }

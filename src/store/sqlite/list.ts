@@ -3,7 +3,7 @@ import { doc, num } from './db.ts';
 import type { Params, SqliteDb } from './db.ts';
 
 /** A filtered query over one table: SQL conditions (ANDed) with their parameters. */
-export interface ListQuery {
+export interface TableQuery {
   table: string;
   idColumn: string;
   where: string[];
@@ -14,7 +14,7 @@ export interface ListQuery {
  * One page of records ordered by id, plus the total when asked. The SQL text depends only
  * on which filters are present, so the statement cache holds one statement per shape.
  */
-export function listPage<T>(db: SqliteDb, query: ListQuery, options: ListOptions): ListResult<T> {
+export function listPage<T>(db: SqliteDb, query: TableQuery, options: ListOptions): ListResult<T> {
   const { table, idColumn, where, params } = query;
   const pageWhere = [...where];
   const pageParams = [...params];

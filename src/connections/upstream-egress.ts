@@ -1,9 +1,5 @@
 import type { Config } from '../config/load.ts';
 import type { EgressPolicy } from '../lib/egress.ts';
-import { CALLBACK_PATH } from './state-store.ts';
-
-/** The shared callback address every connection uses unless it has its own (`unique_callback`). */
-export const sharedCallbackUrl = (issuer: string): string => `${issuer}${CALLBACK_PATH.slice(1)}`;
 
 /** The egress policy of token requests (login and refresh alike). */
 export const upstreamEgress = (config: Config): EgressPolicy => ({

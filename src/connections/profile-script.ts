@@ -17,18 +17,20 @@ const WHAT: Record<Exclude<ScriptResult, { ok: true }>['kind'], string> = {
   crashed: 'could not run (the sandbox stopped)',
 };
 
+/** A profile as fetchUserProfile returned it, validated. */
+export type UpstreamProfile = z.infer<typeof ProfileSchema>;
+
 /** Runs the connection's fetchUserProfile and validates what it returns. */
 export async function fetchProfile(runner: ScriptRunner, input: {
   connection: string; cacheKey: string; script: string; tokens: UpstreamTokens; vars?: Record<string, string>;
-}): Promise<z.infer<typeof ProfileSchema>> {
+}): Promise<UpstreamProfile> {
   // A per-tenant login's template values reach the script as ctx.template_vars (unless the provider sent that key).
   const vars = input.vars && Object.keys(input.vars).length && !('template_vars' in input.tokens.raw) ? { template_vars: input.vars } : {};
   const result = await runner.run({ cacheKey: input.cacheKey, script: input.script, accessToken: input.tokens.accessToken, context: { ...input.tokens.raw, ...vars } });
   if (!result.ok) {
     const line = result.line !== undefined ? ` (line ${result.line})` : '';
     throw new ConnectionError(`script_${result.kind}`,
-      `connection "${input.connection}": fetchUserProfile ${WHAT[result.kind]}: ${result.message.slice(0, 500)}${line}`,
-      result.kind === 'crashed' ? 'temporarily_unavailable' : 'access_denied');
+      `connection "${input.connection}": fetchUserProfile ${WHAT[result.kind]}: ${result.message.slice(0, 500)}${line}`);
   }
   const checked = checkProfile(result.profile);
   if (!checked.ok) throw new ConnectionError('script_invalid_result', `connection "${input.connection}": fetchUserProfile returned ${checked.message}`);

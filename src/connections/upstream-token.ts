@@ -1,6 +1,6 @@
 import { egressFetch, EgressError, isDenied, USER_AGENT, type EgressPolicy } from '../lib/egress.ts';
 import { ConnectionError } from './errors.ts';
-import type { OAuth2Options } from './options.ts';
+import type { EngineOptions } from './engine-options.ts';
 import { tokenFailure } from './token-errors.ts';
 import { extractTokens, parseTokenBody, type UpstreamTokens } from './token-response.ts';
 
@@ -12,7 +12,7 @@ export type TokenGrant =
 export interface TokenCall {
   /** Connection name, for messages. */
   connection: string;
-  options: OAuth2Options;
+  options: EngineOptions;
   /** The rendered URL to call (tokenURL or refreshURL after templates). */
   url: string;
   grant: TokenGrant;
@@ -27,11 +27,11 @@ const basic = (id: string, secret: string): string =>
 /** The one token request of the engine: every provider quirk is an option here, not a branch elsewhere. */
 export async function requestTokens(call: TokenCall): Promise<UpstreamTokens> {
   const { options, connection } = call;
-  const names = options.token_request_param_names ?? {};
-  const method = options.token_endpoint_auth_method ?? 'client_secret_post';
+  const names = options.token_request_param_names;
+  const method = options.token_endpoint_auth_method;
   const params: Record<string, string> = {};
   const put = (key: keyof typeof names, value: string | undefined) => {
-    if (value !== undefined) params[names[key] ?? key] = value;
+    if (value !== undefined) params[names[key]] = value;
   };
   for (const [k, v] of Object.entries(call.grant)) put(k as keyof typeof names, v);
   put('client_id', options.client_id);
@@ -43,12 +43,12 @@ export async function requestTokens(call: TokenCall): Promise<UpstreamTokens> {
     if (method === 'client_secret_basic') headers['authorization'] = basic(options.client_id, options.client_secret);
     else put('client_secret', options.client_secret);
   }
-  Object.assign(params, options.token_request_extra_params ?? {});
-  for (const [name, value] of Object.entries(options.customHeaders ?? {})) headers[name.toLowerCase()] = value;
+  Object.assign(params, options.token_request_extra_params);
+  for (const [name, value] of Object.entries(options.customHeaders)) headers[name.toLowerCase()] = value;
 
   let url = call.url;
   let body: string | undefined;
-  if ((options.token_request_method ?? 'POST') === 'GET') {
+  if (options.token_request_method === 'GET') {
     const u = new URL(url);
     for (const [k, v] of Object.entries(params)) u.searchParams.set(k, v);
     url = u.toString();
@@ -62,12 +62,11 @@ export async function requestTokens(call: TokenCall): Promise<UpstreamTokens> {
 
   let res;
   try {
-    res = await egressFetch({ method: options.token_request_method ?? 'POST', url, headers, ...(body !== undefined ? { body } : {}) }, call.egress);
+    res = await egressFetch({ method: options.token_request_method, url, headers, ...(body !== undefined ? { body } : {}) }, call.egress);
   } catch (err) {
     if (err instanceof EgressError) {
       const why = isDenied(err) ? `${err.message} (the egress policy forbids it)` : err.message;
-      throw new ConnectionError(`token_${err.code}`, `connection "${connection}": token request failed: ${why}`,
-        err.code === 'timeout' || err.code === 'network' ? 'temporarily_unavailable' : 'access_denied');
+      throw new ConnectionError(`token_${err.code}`, `connection "${connection}": token request failed: ${why}`);
     }
     throw err;
   }

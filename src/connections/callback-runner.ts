@@ -1,0 +1,67 @@
+import type { Request, Response } from 'express';
+import type { SecretBox } from '../lib/secrets.ts';
+import type { InteractionPort } from '../oidc/interactions.ts';
+import type { ScriptRunner } from '../sandbox/types.ts';
+import type { ConnectionRecord, Store, TransactionRecord } from '../store/types.ts';
+import type { EngineOptions } from './engine-options.ts';
+import { connectionErrorOf, type ConnectionError } from './errors.ts';
+import type { UpstreamProfile } from './profile-script.ts';
+import type { LoginTransaction, StateTunnel } from './state-store.ts';
+import type { BrokerStrategy } from './strategy.ts';
+import type { UpstreamTokens } from './token-response.ts';
+
+/** The vocabulary of the callback steps (callback-steps.ts) and the loop that runs them. */
+
+/** What one callback has established so far: each step reads what earlier steps set, and adds its own. */
+export interface Arrival {
+  readonly req: Request;
+  readonly res: Response;
+  state?: string;
+  tx?: TransactionRecord;
+  attempt?: LoginTransaction;
+  connection?: ConnectionRecord;
+  options?: EngineOptions;
+  tokens?: UpstreamTokens;
+  profile?: UpstreamProfile;
+  userId?: string;
+}
+
+/** How a callback ends: the "start again" page, the app's OAuth error, or the way back to the app. */
+export type Outcome = { expired: string } | { failed: ConnectionError } | { returnTo: string };
+
+/** What the steps use of the broker. */
+export interface CallbackEnv {
+  store: Store;
+  box: SecretBox;
+  runner: ScriptRunner;
+  interactions: InteractionPort;
+  optionsOf(connection: ConnectionRecord): EngineOptions;
+  /** The passport strategy of a connection, its state store serving `tunnel`. */
+  strategyFor(connection: ConnectionRecord, options: EngineOptions, vars: Record<string, string>, tunnel: StateTunnel): BrokerStrategy;
+}
+
+/** One step: undefined to go on, or the outcome that ends the callback. A thrown ConnectionError ends it as that failure. */
+export type CallbackStep = (a: Arrival, env: CallbackEnv) => Promise<Outcome | undefined> | Outcome | undefined;
+
+/** A value an earlier step sets; reading it sooner is a mistake in the table's order. */
+export function known<K extends keyof Arrival>(a: Arrival, key: K): NonNullable<Arrival[K]> {
+  const value = a[key];
+  if (value === undefined || value === null) throw new Error(`callback step order: ${key} is read before a step sets it`);
+  return value;
+}
+
+/** Runs the steps until one ends the callback; says which step that was. Anything but a ConnectionError propagates. */
+export async function runCallbackSteps(steps: readonly CallbackStep[], a: Arrival, env: CallbackEnv): Promise<{ outcome: Outcome; step: string }> {
+  for (const step of steps) {
+    let outcome: Outcome | undefined;
+    try {
+      outcome = await step(a, env);
+    } catch (err) {
+      const failed = connectionErrorOf(err);
+      if (!failed) throw err;
+      outcome = { failed };
+    }
+    if (outcome) return { outcome, step: step.name };
+  }
+  throw new Error('the callback steps ended without an answer (the last step must return an outcome)');
+}

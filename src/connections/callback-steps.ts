@@ -1,0 +1,156 @@
+import passport from 'passport';
+import { sealIdentityTokens } from '../users/identity-tokens.ts';
+import { loginUpsert, socialUserId } from '../users/profile.ts';
+import { callbackPath, issuerMismatch, stateOf, upstreamError } from './callback-checks.ts';
+import { known, type Arrival, type CallbackEnv, type CallbackStep, type Outcome } from './callback-runner.ts';
+import { ConnectionError, connectionErrorOf } from './errors.ts';
+import { fetchProfile } from './profile-script.ts';
+import { attemptOf, BIND_COOKIE_PREFIX, browserMatches } from './state-store.ts';
+import type { UpstreamTokens } from './token-response.ts';
+import { CALLBACK_PATH } from './upstream-urls.ts';
+
+/**
+ * The way back from the provider, as a table of small steps (like oidc-provider's
+ * lib/actions/authorization): each step either goes on or ends the callback with an
+ * outcome, so the order of the checks is visible at a glance and a new step (a rate limit,
+ * a log event) is one more line in CALLBACK_STEPS.
+ */
+
+const EXPIRED_LINK = 'This sign-in link has expired or was already used.';
+
+/** The state must have the shape this server issues; anything else is refused before any lookup. */
+function readState(a: Arrival): Outcome | undefined {
+  a.state = stateOf(a.req);
+  return a.state ? undefined : { expired: EXPIRED_LINK };
+}
+
+/** Takes the login attempt (single use): a replayed or unknown state finds nothing. */
+async function loadAttempt(a: Arrival, env: CallbackEnv): Promise<Outcome | undefined> {
+  const tx = await env.store.transactions.take(known(a, 'state'));
+  const attempt = tx ? attemptOf(tx) : undefined;
+  if (!tx || !attempt) return { expired: EXPIRED_LINK };
+  a.tx = tx;
+  a.attempt = attempt;
+  return undefined;
+}
+
+/** The browser coming back must hold the binding cookie of the browser that left. */
+async function checkBrowserBinding(a: Arrival, env: CallbackEnv): Promise<Outcome | undefined> {
+  const state = known(a, 'state');
+  if (!browserMatches(a.req, state, known(a, 'attempt'))) {
+    // Put it back: whoever replayed the link must not cancel the rightful browser's sign-in.
+    await env.store.transactions.put(known(a, 'tx'));
+    return { expired: 'This sign-in was started in another browser or tab session.' };
+  }
+  a.res.clearCookie(`${BIND_COOKIE_PREFIX}${state}`, { path: CALLBACK_PATH });
+  return undefined;
+}
+
+/** The answer must arrive on the callback address the attempt left with (per-connection callbacks). */
+function checkCallbackAddress(a: Arrival): Outcome | undefined {
+  const { redirectUri } = known(a, 'attempt');
+  if (redirectUri && new URL(redirectUri).pathname !== callbackPath(a.req)) {
+    return { expired: 'This sign-in came back through another connection\'s callback address; the code was not used.' };
+  }
+  return undefined;
+}
+
+/** The connection and the app's authorization request must both still exist. */
+async function loadConnection(a: Arrival, env: CallbackEnv): Promise<Outcome | undefined> {
+  const connection = await env.store.connections.get(known(a, 'tx').connection_id);
+  const interaction = await env.interactions.find(known(a, 'attempt').uid);
+  if (!connection || !interaction) return { expired: connection ? 'The sign-in took too long.' : 'The connection was removed while you were signing in.' };
+  a.connection = connection;
+  return undefined;
+}
+
+/** An `error` from the provider goes to the app. */
+function checkUpstreamError(a: Arrival): Outcome | undefined {
+  const failed = upstreamError(a.req, known(a, 'connection').name);
+  return failed ? { failed } : undefined;
+}
+
+/** Without a code there is nothing to exchange. */
+function checkCode(a: Arrival): Outcome | undefined {
+  if (typeof a.req.query['code'] === 'string') return undefined;
+  return { failed: new ConnectionError('no_code', `connection "${known(a, 'connection').name}": the provider came back without a code`) };
+}
+
+/** The connection's resolved options (cached per version). */
+function loadOptions(a: Arrival, env: CallbackEnv): Outcome | undefined {
+  try {
+    a.options = env.optionsOf(known(a, 'connection'));
+    return undefined;
+  } catch (err) {
+    return { failed: connectionErrorOf(err) ?? new ConnectionError('invalid_options', String(err)) };
+  }
+}
+
+/** RFC 9207: an `iss` that is not the connection's issuer means a mix-up; the code is never sent. */
+function checkIssuer(a: Arrival): Outcome | undefined {
+  const mixedUp = issuerMismatch(a.req, known(a, 'connection').name, known(a, 'options'));
+  return mixedUp ? { failed: mixedUp } : undefined;
+}
+
+/** passport exchanges the code at the token endpoint (with the attempt's PKCE verifier). */
+async function exchangeCode(a: Arrival, env: CallbackEnv): Promise<undefined> {
+  const attempt = known(a, 'attempt');
+  const connection = known(a, 'connection');
+  const strategy = env.strategyFor(connection, known(a, 'options'), attempt.vars, { taken: attempt });
+  a.tokens = await new Promise<UpstreamTokens>((resolve, reject) => {
+    passport.authenticate(strategy, { session: false }, (err: unknown, tokens: UpstreamTokens | false) => {
+      if (err) return reject(err);
+      if (!tokens) return reject(new ConnectionError('login_failed', `connection "${connection.name}": the login could not be completed`));
+      resolve(tokens);
+    })(a.req, a.res, reject);
+  });
+  return undefined;
+}
+
+/** fetchUserProfile turns the tokens into a validated profile, in the sandbox. */
+async function runProfile(a: Arrival, env: CallbackEnv): Promise<undefined> {
+  const connection = known(a, 'connection');
+  a.profile = await fetchProfile(env.runner, {
+    connection: connection.name, cacheKey: `${connection.id}:${connection.version}`, script: known(a, 'options').scripts.fetchUserProfile,
+    tokens: known(a, 'tokens'), vars: known(a, 'attempt').vars,
+  });
+  return undefined;
+}
+
+/** The user and its identity (with the sealed upstream tokens) in one write. */
+async function saveUser(a: Arrival, env: CallbackEnv): Promise<Outcome | undefined> {
+  const connection = known(a, 'connection');
+  const profile = known(a, 'profile');
+  const userId = socialUserId(connection.name, profile.user_id);
+  const upsert = loginUpsert({
+    connection: connection.name, profile, tokens: sealIdentityTokens(env.box, userId, connection.name, known(a, 'tokens')),
+    vars: known(a, 'attempt').vars, setRootAttributes: known(a, 'options').set_user_root_attributes,
+  });
+  if ('error' in upsert) return { failed: new ConnectionError('profile_too_large', `connection "${connection.name}": fetchUserProfile returned ${upsert.error}`) };
+  await env.store.users.upsertLogin(upsert);
+  a.userId = userId;
+  return undefined;
+}
+
+/** Hands the signed-in user to oidc-provider, which answers the app. */
+async function complete(a: Arrival, env: CallbackEnv): Promise<Outcome> {
+  const returnTo = await env.interactions.finish(known(a, 'attempt').uid, { login: { accountId: known(a, 'userId') } });
+  return returnTo ? { returnTo } : { expired: 'The sign-in took too long.' };
+}
+
+/** The callback, in order: load the attempt, the arrival checks, exchange, profile, complete. */
+export const CALLBACK_STEPS: readonly CallbackStep[] = [
+  readState,
+  loadAttempt,
+  checkBrowserBinding,
+  checkCallbackAddress,
+  loadConnection,
+  checkUpstreamError,
+  checkCode,
+  loadOptions,
+  checkIssuer,
+  exchangeCode,
+  runProfile,
+  saveUser,
+  complete,
+];
