@@ -1,7 +1,8 @@
 import { AppError, conflict } from '../../errors/app-error.ts';
 import { newClientGrantId } from '../../lib/ids.ts';
-import { StoreConflictError, type ClientGrantFilter, type ClientGrantRecord, type ListOptions, type ListResult, type Store } from '../../store/types.ts';
+import type { ClientGrantFilter, ClientGrantRecord, ListOptions, ListResult, Store } from '../../store/types.ts';
 import type { ClientService } from '../clients/service.ts';
+import { orConflict } from '../conflicts.ts';
 import { missing } from '../not-found.ts';
 import { managementAudience, MANAGEMENT_SCOPES } from '../scopes.ts';
 import type { ClientGrantCreate } from './schema.ts';
@@ -28,12 +29,7 @@ export function createClientGrantService(store: Store, issuer: string, clients: 
       await clients.get(input.client_id);
       const now = new Date().toISOString();
       const grant: ClientGrantRecord = { id: newClientGrantId(), ...input, created_at: now, updated_at: now };
-      try {
-        await store.clientGrants.insert(grant);
-      } catch (err) {
-        if (err instanceof StoreConflictError) throw conflict('A client grant for this client and audience already exists', 'client_grant_conflict');
-        throw err;
-      }
+      await orConflict(store.clientGrants.insert(grant), () => conflict('A client grant for this client and audience already exists', 'client_grant_conflict'));
       return grant;
     },
 

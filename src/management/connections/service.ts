@@ -3,9 +3,8 @@ import { badRequest, conflict } from '../../errors/app-error.ts';
 import { newConnectionId } from '../../lib/ids.ts';
 import { deleteUser } from '../../users/delete.ts';
 import type { SecretBox } from '../../lib/secrets.ts';
-import {
-  StoreConflictError, type ConnectionFilter, type ConnectionRecord, type ListOptions, type ListResult, type Store,
-} from '../../store/types.ts';
+import type { ConnectionFilter, ConnectionRecord, ListOptions, ListResult, Store } from '../../store/types.ts';
+import { orConflict } from '../conflicts.ts';
 import { missing } from '../not-found.ts';
 import type { ConnectionCreate, ConnectionUpdate } from './schema.ts';
 
@@ -21,14 +20,9 @@ export function createConnectionService(store: Store, box: SecretBox) {
   };
   const unique = (ids: string[]): string[] => [...new Set(ids)];
   const replace = async (next: ConnectionRecord): Promise<ConnectionRecord> => {
-    try {
-      if (!(await store.connections.replace(next))) throw missing.connection(next.id);
-    } catch (err) {
-      if (err instanceof StoreConflictError) {
-        throw conflict(`connection ${next.id} was changed by another request meanwhile; read it again and retry`, 'version_conflict');
-      }
-      throw err;
-    }
+    const replaced = await orConflict(store.connections.replace(next),
+      () => conflict(`connection ${next.id} was changed by another request meanwhile; read it again and retry`, 'version_conflict'));
+    if (!replaced) throw missing.connection(next.id);
     return next;
   };
 
@@ -68,12 +62,7 @@ export function createConnectionService(store: Store, box: SecretBox) {
         created_at: now,
         updated_at: now,
       };
-      try {
-        await store.connections.insert(record);
-      } catch (err) {
-        if (err instanceof StoreConflictError) throw conflict('A connection with the same name already exists', 'connection_conflicts');
-        throw err;
-      }
+      await orConflict(store.connections.insert(record), () => conflict('A connection with the same name already exists', 'connection_conflicts'));
       return record;
     },
 
