@@ -4,6 +4,7 @@ import type { Config } from './config/load.ts';
 import type { Logger } from './lib/logger.ts';
 import type { SecretBox } from './lib/secrets.ts';
 import type { ClientService } from './management/clients/service.ts';
+import type { ManagementFeatures } from './management/resource.ts';
 import { managementRouter } from './management/router.ts';
 import { captureAuthorizeParams } from './oidc/authorize-capture.ts';
 import type { OidcHost } from './oidc/host.ts';
@@ -17,8 +18,8 @@ export interface AppDeps {
   logger: Logger;
   host: OidcHost;
   clients: ClientService;
-  /** Extra Management API resources by path (e.g. /connections). */
-  managementExtra?: Record<string, Router>;
+  /** What the Management API takes from the connections engine (features.ts). */
+  management: ManagementFeatures;
   /** Routes of the login flow (interaction pages, upstream callback). */
   login?: Router;
 }
@@ -52,8 +53,7 @@ export function createApp(deps: AppDeps): Express {
   });
 
   app.use('/api/v2', managementRouter({
-    store: deps.store, host: deps.host, issuer: deps.config.issuer, clients: deps.clients, logger: deps.logger,
-    ...(deps.managementExtra ? { extra: deps.managementExtra } : {}),
+    store: deps.store, box: deps.box, host: deps.host, issuer: deps.config.issuer, clients: deps.clients, logger: deps.logger, ...deps.management,
   }));
   app.use('/authorize', express.urlencoded({ extended: false, limit: '56kb' }), captureAuthorizeParams);
   app.post('/oauth/token', auth0TokenRequest(deps.store));

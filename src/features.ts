@@ -6,7 +6,7 @@ import type { Logger } from './lib/logger.ts';
 import type { SecretBox } from './lib/secrets.ts';
 import { loginRouter } from './login/routes.ts';
 import { sendExpired } from './login/pages.ts';
-import { connectionsManagement } from './management/connections/index.ts';
+import type { ManagementFeatures } from './management/resource.ts';
 import { connectionParamCheck } from './oidc/authorize-capture.ts';
 import type { OidcHost } from './oidc/host.ts';
 import { createInteractionPort } from './oidc/interactions.ts';
@@ -16,9 +16,9 @@ import type { Store } from './store/types.ts';
 export interface FeatureDeps { config: Config; store: Store; box: SecretBox; logger: Logger }
 
 /**
- * The product's parts beyond the OIDC core: the connections and users Management API and
- * the brokered login (with its script sandbox). Composed here so server.ts stays a plain
- * sequence of steps.
+ * The product's parts beyond the OIDC core: the brokered login (with its script sandbox) and
+ * what the Management API needs from it. Composed here so server.ts stays a plain sequence
+ * of steps.
  */
 export function createFeatures(deps: FeatureDeps) {
   const { config } = deps;
@@ -29,14 +29,15 @@ export function createFeatures(deps: FeatureDeps) {
     maxResponseBytes: config.SCRIPT_MAX_RESPONSE_BYTES,
     egress: { allowInsecure: config.ALLOW_INSECURE_UPSTREAMS, timeoutMs: config.UPSTREAM_TIMEOUT_MS, maxBytes: config.SCRIPT_MAX_RESPONSE_BYTES },
   }, config.SANDBOX_PROCESSES);
-  const optionsOf = createOptionsCache(deps.box, { allowInsecure: config.ALLOW_INSECURE_UPSTREAMS });
+  const urlPolicy = { allowInsecure: config.ALLOW_INSECURE_UPSTREAMS };
+  const optionsOf = createOptionsCache(deps.box, urlPolicy);
   return {
     checkConnection: connectionParamCheck(deps.store),
-    app(host: OidcHost): { managementExtra: Record<string, Router>; login: Router } {
+    app(host: OidcHost): { management: ManagementFeatures; login: Router } {
       const interactions = createInteractionPort(() => host.provider());
       const broker = createBroker({ ...deps, runner, interactions, optionsOf, expired: sendExpired });
       return {
-        managementExtra: connectionsManagement({ ...deps, refresh: broker.refresh }),
+        management: { refresh: broker.refresh, urlPolicy },
         login: loginRouter({ store: deps.store, broker, interactions, allowHttpImages: config.ALLOW_INSECURE_UPSTREAMS }),
       };
     },

@@ -3,7 +3,7 @@ import { z } from 'zod';
 /**
  * Every setting of the server, with its default and a one-line description. This is the
  * only place a setting is declared; the README's settings table is checked against it
- * (test/config/readme-settings.test.ts) and can be printed with `npm run settings`.
+ * (test/config/config.test.ts) and can be printed with `npm run settings`.
  */
 
 const bool = z

@@ -1,32 +1,35 @@
 import express, { Router } from 'express';
 import { AppError } from '../errors/app-error.ts';
 import { jsonErrorHandler } from '../errors/handlers.ts';
-import type { Logger } from '../lib/logger.ts';
 import type { OidcHost } from '../oidc/host.ts';
-import type { Store } from '../store/types.ts';
 import { managementAuth } from './auth.ts';
-import { clientGrantsRouter } from './client-grants.ts';
+import { clientGrantsRouter } from './client-grants/router.ts';
 import { clientsRouter } from './clients/router.ts';
-import type { ClientService } from './clients/service.ts';
+import { connectionsRouter } from './connections/router.ts';
+import type { ManagementContext, ManagementFeatures, ManagementResource } from './resource.ts';
+import { createManagementServices, type ManagementServiceDeps } from './services.ts';
+import { usersByEmailRouter, usersRouter } from './users/router.ts';
 
-export interface ManagementDeps {
-  store: Store;
+export interface ManagementDeps extends ManagementServiceDeps, ManagementFeatures {
   host: OidcHost;
-  issuer: string;
-  clients: ClientService;
-  logger: Logger;
-  /** Further resources (connections, users) mounted by their own modules. */
-  extra?: Record<string, Router>;
 }
+
+/** Every Management API resource by mount path, in one list: adding a resource is one line here. */
+const RESOURCES: readonly (readonly [path: string, resource: ManagementResource])[] = [
+  ['/clients', clientsRouter],
+  ['/client-grants', clientGrantsRouter],
+  ['/connections', connectionsRouter],
+  ['/users', usersRouter],
+  ['/users-by-email', usersByEmailRouter],
+];
 
 /** Management API v2: bearer auth, JSON bodies, one router per resource, Auth0-shaped errors. */
 export function managementRouter(deps: ManagementDeps): Router {
+  const ctx: ManagementContext = { services: createManagementServices(deps), urlPolicy: deps.urlPolicy };
   const r = Router();
   r.use(managementAuth(deps.host, deps.issuer));
   r.use(express.json({ limit: '256kb', strict: false }));
-  r.use('/clients', clientsRouter(deps.store, deps.clients));
-  r.use('/client-grants', clientGrantsRouter(deps.store, deps.issuer));
-  for (const [path, router] of Object.entries(deps.extra ?? {})) r.use(path, router);
+  for (const [path, resource] of RESOURCES) r.use(path, resource(ctx));
   r.use((req, _res, next) => next(new AppError(404, 'not_found', `Not found: ${req.method} /api/v2${req.path}`)));
   r.use(jsonErrorHandler(deps.logger));
   return r;

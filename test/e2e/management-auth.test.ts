@@ -9,10 +9,8 @@ let srv: TestServer;
 let narrowClient: { id: string; secret: string };
 beforeAll(async () => {
   srv = await startTestServer();
-  const created = await srv.api('/clients', { method: 'POST', body: { name: 'reader', app_type: 'non_interactive' } });
-  const body = created.body as { client_id: string; client_secret: string };
+  const body = await srv.clientWith(['read:clients']);
   narrowClient = { id: body.client_id, secret: body.client_secret };
-  await srv.api('/client-grants', { method: 'POST', body: { client_id: narrowClient.id, audience: `${srv.issuer}api/v2/`, scope: ['read:clients'] } });
   await srv.api('/client-grants', { method: 'POST', body: { client_id: narrowClient.id, audience: 'https://other.example/api', scope: ['read:things'] } });
 });
 afterAll(async () => {

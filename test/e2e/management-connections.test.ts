@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { MASK, openOptions } from '../../src/connections/stored.ts';
 import { createSecretBox } from '../../src/lib/secrets.ts';
 import type { ConnectionRecord } from '../../src/store/types.ts';
-import { clientCredentialsToken, startTestServer, type TestServer } from '../support/server.ts';
+import { startTestServer, type TestServer } from '../support/server.ts';
 
 let srv: TestServer;
 /** Every response body this file saw, to prove no secret ever left the server. */
@@ -55,14 +55,6 @@ async function create(extra: Json = {}, opts: Json = {}): Promise<Json & { id: s
 async function newClient(name = 'app'): Promise<string> {
   const res = await api('/clients', { method: 'POST', body: { name, app_type: 'regular_web', callbacks: ['https://app.example/cb'] } });
   return (res.body as { client_id: string }).client_id;
-}
-
-/** A Management API token holding only `scopes`. */
-async function tokenWith(scopes: string[]): Promise<string> {
-  const res = await api('/clients', { method: 'POST', body: { name: `m2m ${scopes.join(' ')}`, app_type: 'non_interactive' } });
-  const c = res.body as { client_id: string; client_secret: string };
-  await api('/client-grants', { method: 'POST', body: { client_id: c.client_id, audience: `${srv.issuer}api/v2/`, scope: scopes } });
-  return clientCredentialsToken(srv.issuer, c.client_id, c.client_secret, `${srv.issuer}api/v2/`);
 }
 
 describe('create', () => {
@@ -364,8 +356,8 @@ describe('delete', () => {
 describe('scopes', () => {
   test('each endpoint needs its scope: 403 otherwise, 401 without a token', async () => {
     const c = await create();
-    const reader = await tokenWith(['read:connections']);
-    const writer = await tokenWith(['create:connections', 'update:connections', 'delete:connections']);
+    const reader = await srv.tokenWith(['read:connections']);
+    const writer = await srv.tokenWith(['create:connections', 'update:connections', 'delete:connections']);
     const calls: [string, string, unknown][] = [
       ['POST', '/connections', connection()],
       ['PATCH', `/connections/${c.id}`, { display_name: 'x' }],

@@ -1,7 +1,7 @@
 import { createSecretBox } from '../../src/lib/secrets.ts';
 import { identityTokenAad } from '../../src/users/identity-tokens.ts';
 import type { LoginUpsert } from '../../src/store/types.ts';
-import { clientCredentialsToken, startTestServer, type TestServer } from '../support/server.ts';
+import { startTestServer, type TestServer } from '../support/server.ts';
 
 let srv: TestServer;
 let reader: string;
@@ -9,18 +9,11 @@ type Json = Record<string, unknown>;
 
 beforeAll(async () => {
   srv = await startTestServer();
-  reader = await tokenWith(['read:users']);
+  reader = await srv.tokenWith(['read:users']);
 });
 afterAll(async () => {
   await srv.close();
 });
-
-async function tokenWith(scopes: string[]): Promise<string> {
-  const res = await srv.api('/clients', { method: 'POST', body: { name: `m2m ${scopes.join(' ')}`, app_type: 'non_interactive' } });
-  const c = res.body as { client_id: string; client_secret: string };
-  await srv.api('/client-grants', { method: 'POST', body: { client_id: c.client_id, audience: `${srv.issuer}api/v2/`, scope: scopes } });
-  return clientCredentialsToken(srv.issuer, c.client_id, c.client_secret, `${srv.issuer}api/v2/`);
-}
 
 /** What the login flow does: one atomic upsert of user + identity, upstream tokens sealed. */
 async function login(connection: string, upstreamId: string, root: LoginUpsert['root'] = {}, extra: Json = {}, tokens?: { access: string; refresh?: string }) {
@@ -160,7 +153,7 @@ test('delete: 204, then 404; needs delete:users', async () => {
 });
 
 test('reading users needs read:users', async () => {
-  const noUsers = await tokenWith(['read:connections', 'delete:users']);
+  const noUsers = await srv.tokenWith(['read:connections', 'delete:users']);
   for (const p of ['/users', path('oauth2|shape|42'), '/users-by-email?email=a%40b.c']) {
     const res = await srv.api(p, { token: noUsers });
     expect(res.status).toBe(403);

@@ -1,7 +1,7 @@
 import { startGeneric, startSubdomain, type SubdomainUpstream, type Upstream } from '../support/upstreams/index.ts';
 import { login, registerApp, type TestApp } from '../support/app.ts';
 import { createConnection, userinfoScript } from '../support/connections.ts';
-import { clientCredentialsToken, startTestServer, type TestServer } from '../support/server.ts';
+import { startTestServer, type TestServer } from '../support/server.ts';
 import { UserAgent } from '../support/user-agent.ts';
 
 let srv: TestServer;
@@ -78,9 +78,7 @@ test('404 for unknown users or identities, 409 when no refresh token was issued,
   expect(none.status).toBe(409);
   expect((none.body as { message: string }).message).toMatch(/no upstream refresh token .*offline/);
 
-  const reader = (await srv.api('/clients', { method: 'POST', body: { name: 'reader', app_type: 'non_interactive' } })).body as { client_id: string; client_secret: string };
-  await srv.api('/client-grants', { method: 'POST', body: { client_id: reader.client_id, audience: `${srv.issuer}api/v2/`, scope: ['read:users'] } });
-  const token = await clientCredentialsToken(srv.issuer, reader.client_id, reader.client_secret, `${srv.issuer}api/v2/`);
+  const token = await srv.tokenWith(['read:users']);
   const denied = await srv.api(`/users/${USER}/identities/gen/refresh`, { method: 'POST', token });
   expect(denied.status).toBe(403);
   const user = (await srv.api(`/users/${USER}`, { token })).body as { identities: Record<string, unknown>[] };

@@ -20,6 +20,10 @@ export interface TestServer {
   server: RunningServer;
   /** A Management API token holding every scope (cached). */
   adminToken(): Promise<string>;
+  /** A new machine client granted only `scopes` at the Management API. */
+  clientWith(scopes: string[]): Promise<{ client_id: string; client_secret: string }>;
+  /** A Management API token holding only `scopes` (from a new machine client). */
+  tokenWith(scopes: string[]): Promise<string>;
   /** fetch against the Management API with the admin token. */
   api(path: string, init?: { method?: string; body?: unknown; token?: string }): Promise<{ status: number; body: unknown }>;
   close(): Promise<void>;
@@ -51,6 +55,16 @@ export async function startTestServer(overrides: Record<string, string> = {}): P
     async adminToken() {
       token ??= await clientCredentialsToken(`${server.url}/`, ADMIN_ID, ADMIN_SECRET, `${config.issuer}api/v2/`);
       return token;
+    },
+    async clientWith(scopes) {
+      const res = await self.api('/clients', { method: 'POST', body: { name: `m2m ${scopes.join(' ')}`, app_type: 'non_interactive' } });
+      const c = res.body as { client_id: string; client_secret: string };
+      await self.api('/client-grants', { method: 'POST', body: { client_id: c.client_id, audience: `${config.issuer}api/v2/`, scope: scopes } });
+      return c;
+    },
+    async tokenWith(scopes) {
+      const c = await self.clientWith(scopes);
+      return clientCredentialsToken(config.issuer, c.client_id, c.client_secret, `${config.issuer}api/v2/`);
     },
     async api(path, init = {}) {
       // The listening URL, not the issuer: behind a (pretend) proxy the two differ.

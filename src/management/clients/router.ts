@@ -1,11 +1,10 @@
 import { Router } from 'express';
-import { notFound } from '../../errors/app-error.ts';
-import type { ClientRecord, Store } from '../../store/types.ts';
+import type { ClientRecord } from '../../store/types.ts';
 import { requireScope } from '../auth.ts';
 import { ListQuerySchema, listOptions, listResponse, selectFields } from '../paging.ts';
+import type { ManagementContext } from '../resource.ts';
 import { param, parseBody, parseQuery } from '../validation.ts';
 import { ClientCreateSchema, ClientUpdateSchema } from './schema.ts';
-import type { ClientService } from './service.ts';
 
 /** A client as Auth0 returns it; the secret only when just created or rotated. */
 export function toAuth0Client(c: ClientRecord, secret?: string): Record<string, unknown> {
@@ -19,10 +18,8 @@ export function toAuth0Client(c: ClientRecord, secret?: string): Record<string, 
   };
 }
 
-const notFoundClient = (id: string) => notFound(`Client not found: no client has client_id ${JSON.stringify(id)}`);
-
 /** /api/v2/clients */
-export function clientsRouter(store: Store, clients: ClientService): Router {
+export function clientsRouter({ services: { clients } }: ManagementContext): Router {
   const r = Router();
   r.post('/', requireScope('create:clients'), async (req, res) => {
     const input = parseBody(ClientCreateSchema, req.body);
@@ -31,28 +28,24 @@ export function clientsRouter(store: Store, clients: ClientService): Router {
   });
   r.get('/', requireScope('read:clients'), async (req, res) => {
     const q = parseQuery(ListQuerySchema, req.query);
-    const result = await store.clients.list(listOptions(q));
+    const result = await clients.list(listOptions(q));
     res.json(listResponse('clients', q, { ...result, items: result.items.map((c) => toAuth0Client(c)) }, (c) => String(c['client_id'])));
   });
   r.get('/:id', requireScope('read:clients'), async (req, res) => {
     const q = parseQuery(ListQuerySchema.pick({ fields: true, include_fields: true }), req.query);
-    const client = await store.clients.get(param(req, 'id'));
-    if (!client) throw notFoundClient(param(req, 'id'));
-    res.json(selectFields(toAuth0Client(client), q));
+    res.json(selectFields(toAuth0Client(await clients.get(param(req, 'id'))), q));
   });
   r.patch('/:id', requireScope('update:clients'), async (req, res) => {
     const patch = parseBody(ClientUpdateSchema, req.body);
     const updated = await clients.update(param(req, 'id'), patch);
-    if (!updated) throw notFoundClient(param(req, 'id'));
     res.json(toAuth0Client(updated.client, updated.secret));
   });
   r.delete('/:id', requireScope('delete:clients'), async (req, res) => {
-    if (!(await clients.delete(param(req, 'id')))) throw notFoundClient(param(req, 'id'));
+    await clients.delete(param(req, 'id'));
     res.status(204).end();
   });
   r.post('/:id/rotate-secret', requireScope('update:client_keys'), async (req, res) => {
     const rotated = await clients.rotateSecret(param(req, 'id'));
-    if (!rotated) throw notFoundClient(param(req, 'id'));
     res.json(toAuth0Client(rotated.client, rotated.secret));
   });
   return r;

@@ -2,7 +2,8 @@ import { AppError } from '../../errors/app-error.ts';
 import { newClientId, newClientSecret } from '../../lib/ids.ts';
 import type { SecretBox } from '../../lib/secrets.ts';
 import { clientSecretAad } from '../../oidc/clients.ts';
-import type { ClientRecord, Store } from '../../store/types.ts';
+import type { ClientRecord, ListOptions, ListResult, Store } from '../../store/types.ts';
+import { missing } from '../not-found.ts';
 import type { ClientCreate, ClientUpdate } from './schema.ts';
 
 type AppType = ClientRecord['app_type'];
@@ -33,8 +34,23 @@ function checkConsistency(c: ClientRecord): void {
 /** Client creation and updates, shared by the Management API, the admin bootstrap and scripts. */
 export function createClientService(store: Store, box: SecretBox) {
   const seal = (clientId: string, secret: string): string => box.seal(secret, clientSecretAad(clientId));
+  const get = async (clientId: string): Promise<ClientRecord> => {
+    const found = await store.clients.get(clientId);
+    if (!found) throw missing.client(clientId);
+    return found;
+  };
+  const replace = async (next: ClientRecord): Promise<ClientRecord> => {
+    if (!(await store.clients.replace(next))) throw missing.client(next.client_id);
+    return next;
+  };
 
   return {
+    /** The client with this id; 404 when there is none. */
+    get,
+
+    /** One page of clients. */
+    list: (options: ListOptions): Promise<ListResult<ClientRecord>> => store.clients.list(options),
+
     /** Creates a client; resolves the record and its plaintext secret (shown once). */
     async create(input: ClientCreate, fixed?: { client_id: string; client_secret: string }): Promise<{ client: ClientRecord; secret?: string }> {
       const appType: AppType = input.app_type ?? 'regular_web';
@@ -66,37 +82,31 @@ export function createClientService(store: Store, box: SecretBox) {
       return { client, ...(secret ? { secret } : {}) };
     },
 
-    /**
-     * Applies a partial update; resolves null when the client does not exist. A public client
-     * made confidential gets a new secret, returned once.
-     */
-    async update(clientId: string, patch: ClientUpdate): Promise<{ client: ClientRecord; secret?: string } | null> {
-      const current = await store.clients.get(clientId);
-      if (!current) return null;
+    /** Applies a partial update (404 when missing). A public client made confidential gets a new secret, returned once. */
+    async update(clientId: string, patch: ClientUpdate): Promise<{ client: ClientRecord; secret?: string }> {
+      const current = await get(clientId);
       const next: ClientRecord = { ...current, ...stripUndefined(patch), version: current.version + 1, updated_at: new Date().toISOString() };
       let secret: string | undefined;
       if (next.token_endpoint_auth_method === 'none') delete next.client_secret_enc;
       else if (!next.client_secret_enc) next.client_secret_enc = seal(clientId, (secret = newClientSecret()));
       checkConsistency(next);
-      return (await store.clients.replace(next)) ? { client: next, ...(secret ? { secret } : {}) } : null;
+      return { client: await replace(next), ...(secret ? { secret } : {}) };
     },
 
-    /** Issues a new secret; resolves null when the client does not exist. */
-    async rotateSecret(clientId: string, secret = newClientSecret()): Promise<{ client: ClientRecord; secret: string } | null> {
-      const current = await store.clients.get(clientId);
-      if (!current) return null;
+    /** Issues a new secret (404 when the client is missing). */
+    async rotateSecret(clientId: string, secret = newClientSecret()): Promise<{ client: ClientRecord; secret: string }> {
+      const current = await get(clientId);
       if (current.token_endpoint_auth_method === 'none') {
         throw new AppError(400, 'invalid_body', 'this client is public (token_endpoint_auth_method "none") and has no secret to rotate');
       }
       const next = { ...current, client_secret_enc: seal(clientId, secret), version: current.version + 1, updated_at: new Date().toISOString() };
-      return (await store.clients.replace(next)) ? { client: next, secret } : null;
+      return { client: await replace(next), secret };
     },
 
-    /** Deletes the client, its grants, and its place in every connection. */
-    async delete(clientId: string): Promise<boolean> {
-      const deleted = await store.clients.delete(clientId);
-      if (deleted) await store.connections.removeClientEverywhere(clientId);
-      return deleted;
+    /** Deletes the client, its grants, and its place in every connection (404 when missing). */
+    async delete(clientId: string): Promise<void> {
+      if (!(await store.clients.delete(clientId))) throw missing.client(clientId);
+      await store.connections.removeClientEverywhere(clientId);
     },
 
     /** True when `secret` is the client's current secret. */

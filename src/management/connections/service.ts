@@ -1,12 +1,12 @@
 import { sealOptions } from '../../connections/stored.ts';
-import { badRequest, conflict, notFound } from '../../errors/app-error.ts';
+import { badRequest, conflict } from '../../errors/app-error.ts';
 import { newConnectionId } from '../../lib/ids.ts';
 import { deleteUser } from '../../users/delete.ts';
 import type { SecretBox } from '../../lib/secrets.ts';
-import { StoreConflictError, type ConnectionRecord, type Store } from '../../store/types.ts';
+import type { ConnectionFilter, ConnectionRecord, ListOptions, ListResult, Store } from '../../store/types.ts';
+import { orConflict } from '../conflicts.ts';
+import { missing } from '../not-found.ts';
 import type { ConnectionCreate, ConnectionUpdate } from './schema.ts';
-
-export const connectionNotFound = (id: string) => notFound(`Connection not found: no connection has id ${JSON.stringify(id)}`);
 
 /** Creating, changing and deleting connections; the record is built here, the router only shapes HTTP. */
 export function createConnectionService(store: Store, box: SecretBox) {
@@ -20,19 +20,26 @@ export function createConnectionService(store: Store, box: SecretBox) {
   };
   const unique = (ids: string[]): string[] => [...new Set(ids)];
   const replace = async (next: ConnectionRecord): Promise<ConnectionRecord> => {
-    try {
-      if (!(await store.connections.replace(next))) throw connectionNotFound(next.id);
-    } catch (err) {
-      if (err instanceof StoreConflictError) {
-        throw conflict(`connection ${next.id} was changed by another request meanwhile; read it again and retry`, 'version_conflict');
-      }
-      throw err;
-    }
+    const replaced = await orConflict(store.connections.replace(next),
+      () => conflict(`connection ${next.id} was changed by another request meanwhile; read it again and retry`, 'version_conflict'));
+    if (!replaced) throw missing.connection(next.id);
     return next;
+  };
+
+  const get = async (id: string): Promise<ConnectionRecord> => {
+    const found = await store.connections.get(id);
+    if (!found) throw missing.connection(id);
+    return found;
   };
 
   return {
     checkClients,
+
+    /** The connection with this id; 404 when there is none. */
+    get,
+
+    /** One page of connections matching the filter. */
+    list: (filter: ConnectionFilter, options: ListOptions): Promise<ListResult<ConnectionRecord>> => store.connections.list(filter, options),
 
     /** Creates a connection; 409 when the name is taken. */
     async create(input: ConnectionCreate): Promise<ConnectionRecord> {
@@ -55,12 +62,7 @@ export function createConnectionService(store: Store, box: SecretBox) {
         created_at: now,
         updated_at: now,
       };
-      try {
-        await store.connections.insert(record);
-      } catch (err) {
-        if (err instanceof StoreConflictError) throw conflict('A connection with the same name already exists', 'connection_conflicts');
-        throw err;
-      }
+      await orConflict(store.connections.insert(record), () => conflict('A connection with the same name already exists', 'connection_conflicts'));
       return record;
     },
 
@@ -70,8 +72,7 @@ export function createConnectionService(store: Store, box: SecretBox) {
      * the stored values (`removeSecret` drops the secret, `display_name: null` the name).
      */
     async update(id: string, patch: ConnectionUpdate, removeSecret: boolean): Promise<ConnectionRecord> {
-      const current = await store.connections.get(id);
-      if (!current) throw connectionNotFound(id);
+      const current = await get(id);
       if (patch.enabled_clients) await checkClients(unique(patch.enabled_clients), 'enabled_clients');
       const next: ConnectionRecord = { ...current, version: current.version + 1, updated_at: new Date().toISOString() };
       if (patch.display_name === null) delete next.display_name;
@@ -90,8 +91,7 @@ export function createConnectionService(store: Store, box: SecretBox) {
 
     /** Enables (status true) or disables (false) clients; unknown client ids are refused. */
     async setClients(id: string, changes: { client_id: string; status: boolean }[]): Promise<void> {
-      const current = await store.connections.get(id);
-      if (!current) throw connectionNotFound(id);
+      const current = await get(id);
       await checkClients(changes.map((c) => c.client_id), 'client_id');
       const enabled = new Set(current.enabled_clients);
       for (const change of changes) {
@@ -103,8 +103,8 @@ export function createConnectionService(store: Store, box: SecretBox) {
 
     /** Deletes the connection, the logins in progress through it, and the users that only it knows. */
     async delete(id: string): Promise<void> {
-      const current = await store.connections.get(id);
-      if (!current || !(await store.connections.delete(id))) throw connectionNotFound(id);
+      const current = await get(id);
+      if (!(await store.connections.delete(id))) throw missing.connection(id);
       await store.transactions.deleteByConnection(id);
       await deleteUsersOf(store, current.name);
     },

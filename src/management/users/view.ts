@@ -1,14 +1,9 @@
-import type { Logger } from '../../lib/logger.ts';
 import { ROOT_ATTRIBUTES } from '../../lib/profile.ts';
-import type { SecretBox } from '../../lib/secrets.ts';
 import type { IdentityRecord, UserRecord } from '../../store/types.ts';
-import { openIdentityTokens } from './idp-tokens.ts';
 
 export interface UserViewOptions {
-  /** The caller holds read:user_idp_tokens: upstream tokens are included, opened. */
-  withTokens: boolean;
-  box: SecretBox;
-  log: Logger;
+  /** Given when the caller holds read:user_idp_tokens: an identity's upstream tokens, opened. */
+  tokensOf?: (userId: string, identity: IdentityRecord) => Record<string, unknown>;
 }
 
 /** Fields this server owns; an upstream profile field of the same name never shows in their place. */
@@ -22,7 +17,7 @@ function toAuth0Identity(userId: string, i: IdentityRecord, o: UserViewOptions):
     user_id: i.user_id,
     isSocial: i.isSocial,
     ...(i.profileData ? { profileData: i.profileData } : {}),
-    ...(o.withTokens ? openIdentityTokens(userId, i, o.box, o.log) : {}),
+    ...(o.tokensOf ? o.tokensOf(userId, i) : {}),
   };
 }
 

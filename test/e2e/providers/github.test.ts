@@ -1,22 +1,16 @@
 /** GitHub: the documented connection signs in; what GitHub received; the usual mistakes and their messages. */
 import { startGitHub, type Upstream } from '../../support/upstreams/index.ts';
 import { GITHUB } from './configs.ts';
-import { connect, signIn, startHarness, userOf, variant, type Harness, type Swap } from './harness.ts';
+import { connect, signIn, startProvider, userOf, variant, type Harness, type Swap } from './harness.ts';
 
 let h: Harness;
 let up: Upstream;
 let swaps: Swap[];
 const { client_id, client_secret } = GITHUB.options;
 beforeAll(async () => {
-  h = await startHarness();
-  up = await startGitHub({ clientId: client_id, clientSecret: client_secret, redirectUris: [h.callback] });
-  swaps = [['https://github.com', up.url], ['https://api.github.com', up.url]];
-  await connect(h, GITHUB, swaps);
+  ({ h, up, swaps } = await startProvider([GITHUB], startGitHub, (u) => [['https://github.com', u.url], ['https://api.github.com', u.url]]));
 });
-afterAll(async () => {
-  await up.close();
-  await h.close();
-});
+afterAll(() => h.close());
 
 test('the documented connection signs the user in with a verified id_token', async () => {
   const { claims, error } = await signIn(h, { connection: 'github' });

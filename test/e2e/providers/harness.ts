@@ -25,6 +25,28 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
   return { srv, app, callback: `${srv.issuer}login/callback`, close: () => srv.close() };
 }
 
+/** What every emulator is started with: the documented client and our callback. */
+export interface EmulatorRegistration { clientId: string; clientSecret: string; redirectUris: string[] }
+
+/** A provider test's parts: the harness (its close stops the emulator too), the emulator, the host swaps. */
+export interface ProviderSetup<U> { h: Harness; up: U; swaps: Swap[] }
+
+/**
+ * The setup every provider test shares: our server and app, the emulator registered with the
+ * first documented body's credentials and our callback, and each documented body created
+ * with its hosts swapped for the emulator's.
+ */
+export async function startProvider<U extends { close(): Promise<void> }>(bodies: readonly ConnectionBody[],
+  start: (registration: EmulatorRegistration) => Promise<U>, swapsOf: (up: U) => Swap[]): Promise<ProviderSetup<U>> {
+  const harness = await startHarness();
+  const { client_id, client_secret } = bodies[0]!.options;
+  const up = await start({ clientId: client_id, clientSecret: client_secret, redirectUris: [harness.callback] });
+  const h: Harness = { ...harness, close: async () => { await up.close(); await harness.close(); } };
+  const swaps = swapsOf(up);
+  for (const body of bodies) await connect(h, body, swaps);
+  return { h, up, swaps };
+}
+
 /** A text replacement [real, loopback] applied to every string of a documented body. */
 export type Swap = readonly [from: string, to: string];
 

@@ -1,7 +1,7 @@
 /** Microsoft identity platform: tenant in the path (fixed or per login), national cloud by a Locoia-style condition. */
 import { startMicrosoft, type MicrosoftUpstream } from '../../support/upstreams/index.ts';
 import { MICROSOFT } from './configs.ts';
-import { connect, signIn, startHarness, variant, type Harness, type Swap } from './harness.ts';
+import { connect, signIn, startProvider, variant, type Harness, type Swap } from './harness.ts';
 
 let h: Harness;
 let up: MicrosoftUpstream;
@@ -9,24 +9,18 @@ let swaps: Swap[];
 const { client_id, client_secret } = MICROSOFT.options;
 const MEGAN = 'oauth2|microsoft|48d31887-5fad-4d73-a9f5-3c356e68a038';
 beforeAll(async () => {
-  h = await startHarness();
-  up = await startMicrosoft({ clientId: client_id, clientSecret: client_secret, redirectUris: [h.callback] });
   // One emulator plays both clouds; the Host header tells which one a request was meant for. The port is added
   // after {% endif %} here; a port inside each branch works too (see the last test).
-  swaps = [
+  ({ h, up, swaps } = await startProvider([MICROSOFT], startMicrosoft, (u) => [
     ['https://', 'http://'],
     ['login.microsoftonline.us', 'login-usgov.localhost'],
     ['login.microsoftonline.com', 'login.localhost'],
-    ['{% endif %}/', `{% endif %}:${up.port}/`],
-    ['graph.microsoft.us', `graph-usgov.localhost:${up.port}`],
-    ['graph.microsoft.com', `graph.localhost:${up.port}`],
-  ];
-  await connect(h, MICROSOFT, swaps);
+    ['{% endif %}/', `{% endif %}:${u.port}/`],
+    ['graph.microsoft.us', `graph-usgov.localhost:${u.port}`],
+    ['graph.microsoft.com', `graph.localhost:${u.port}`],
+  ]));
 });
-afterAll(async () => {
-  await up.close();
-  await h.close();
-});
+afterAll(() => h.close());
 
 const where = (r: { headers: Record<string, string>; path: string } | undefined) => `${r?.headers['host']}${r?.path}`;
 

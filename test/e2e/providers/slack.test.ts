@@ -1,22 +1,16 @@
 /** Slack v2: user_scope, the user token under authed_user, {ok:false} answers; the usual mistakes. */
 import { startSlack, type Upstream } from '../../support/upstreams/index.ts';
 import { SLACK } from './configs.ts';
-import { connect, signIn, startHarness, userOf, variant, type Harness, type Swap } from './harness.ts';
+import { connect, signIn, startProvider, userOf, variant, type Harness, type Swap } from './harness.ts';
 
 let h: Harness;
 let up: Upstream;
 let swaps: Swap[];
 const { client_id, client_secret } = SLACK.options;
 beforeAll(async () => {
-  h = await startHarness();
-  up = await startSlack({ clientId: client_id, clientSecret: client_secret, redirectUris: [h.callback] });
-  swaps = [['https://slack.com', up.url]];
-  await connect(h, SLACK, swaps);
+  ({ h, up, swaps } = await startProvider([SLACK], startSlack, (u) => [['https://slack.com', u.url]]));
 });
-afterAll(async () => {
-  await up.close();
-  await h.close();
-});
+afterAll(() => h.close());
 
 test('the documented connection signs the user in with the user token from authed_user', async () => {
   const { claims, error } = await signIn(h, { connection: 'slack' });

@@ -1,22 +1,17 @@
 /** TikTok: client_key instead of client_id, comma-separated scopes, tokens under `data`; the usual mistakes. */
 import { startTikTok, type Upstream } from '../../support/upstreams/index.ts';
 import { TIKTOK } from './configs.ts';
-import { connect, signIn, startHarness, userOf, variant, type Harness, type Swap } from './harness.ts';
+import { connect, signIn, startProvider, userOf, variant, type Harness, type Swap } from './harness.ts';
 
 let h: Harness;
 let up: Upstream;
 let swaps: Swap[];
 const { client_id, client_secret } = TIKTOK.options;
 beforeAll(async () => {
-  h = await startHarness();
-  up = await startTikTok({ clientId: client_id, clientSecret: client_secret, redirectUris: [h.callback], nestUnderData: true });
-  swaps = [['https://www.tiktok.com', up.url], ['https://open.tiktokapis.com', up.url]];
-  await connect(h, TIKTOK, swaps);
+  ({ h, up, swaps } = await startProvider([TIKTOK], (r) => startTikTok({ ...r, nestUnderData: true }),
+    (u) => [['https://www.tiktok.com', u.url], ['https://open.tiktokapis.com', u.url]]));
 });
-afterAll(async () => {
-  await up.close();
-  await h.close();
-});
+afterAll(() => h.close());
 
 test('the documented connection signs the user in', async () => {
   const { claims, error } = await signIn(h, { connection: 'tiktok' });

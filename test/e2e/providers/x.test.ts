@@ -1,7 +1,7 @@
 /** X (Twitter): PKCE required, HTTP Basic client authentication; the usual mistakes. */
 import { startX, type Upstream } from '../../support/upstreams/index.ts';
 import { X } from './configs.ts';
-import { connect, signIn, startHarness, userOf, variant, type Harness, type Swap } from './harness.ts';
+import { connect, signIn, startProvider, userOf, variant, type Harness, type Swap } from './harness.ts';
 
 let h: Harness;
 let up: Upstream;
@@ -9,15 +9,9 @@ let swaps: Swap[];
 const { client_id, client_secret } = X.options;
 const basic = `Basic ${Buffer.from(`${client_id}:${client_secret}`).toString('base64')}`;
 beforeAll(async () => {
-  h = await startHarness();
-  up = await startX({ clientId: client_id, clientSecret: client_secret, redirectUris: [h.callback] });
-  swaps = [['https://x.com', up.url], ['https://api.x.com', up.url]];
-  await connect(h, X, swaps);
+  ({ h, up, swaps } = await startProvider([X], startX, (u) => [['https://x.com', u.url], ['https://api.x.com', u.url]]));
 });
-afterAll(async () => {
-  await up.close();
-  await h.close();
-});
+afterAll(() => h.close());
 
 test('the documented connection signs the user in', async () => {
   const { claims, error } = await signIn(h, { connection: 'x' });

@@ -1,24 +1,18 @@
 /** Zendesk-style: URLs on the customer's subdomain, fixed (template_vars) or per login (template_params); JSON token body. */
 import { startSubdomain, type SubdomainUpstream } from '../../support/upstreams/index.ts';
 import { ZENDESK, ZENDESK_PER_LOGIN } from './configs.ts';
-import { connect, signIn, startHarness, userOf, variant, type Harness, type Swap } from './harness.ts';
+import { connect, signIn, startProvider, userOf, variant, type Harness, type Swap } from './harness.ts';
 
 let h: Harness;
 let up: SubdomainUpstream;
 let swaps: Swap[];
 const { client_id, client_secret } = ZENDESK.options;
 beforeAll(async () => {
-  h = await startHarness();
-  up = await startSubdomain({ clientId: client_id, clientSecret: client_secret, redirectUris: [h.callback], tenants: ['acme', 'globex'] });
   // https://<sub>.zendesk.com → http://<sub>.localhost:PORT (one emulator routes by Host).
-  swaps = [['https://', 'http://'], ['.zendesk.com', `.localhost:${up.port}`]];
-  await connect(h, ZENDESK, swaps);
-  await connect(h, ZENDESK_PER_LOGIN, swaps);
+  ({ h, up, swaps } = await startProvider([ZENDESK, ZENDESK_PER_LOGIN], (r) => startSubdomain({ ...r, tenants: ['acme', 'globex'] }),
+    (u) => [['https://', 'http://'], ['.zendesk.com', `.localhost:${u.port}`]]));
 });
-afterAll(async () => {
-  await up.close();
-  await h.close();
-});
+afterAll(() => h.close());
 
 test('fixed subdomain (template_vars): every request goes to acme, the code exchange is JSON', async () => {
   const { claims, error, ua } = await signIn(h, { connection: 'zendesk' });

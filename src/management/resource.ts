@@ -1,0 +1,21 @@
+import type { Router } from 'express';
+import type { UrlPolicy } from '../connections/options.ts';
+import type { Refresher } from '../connections/refresh.ts';
+import type { ManagementServices } from './services.ts';
+
+/** What the Management API takes from the connections engine (wired in features.ts). */
+export interface ManagementFeatures {
+  /** Refreshes one identity's upstream access token (POST /users/:id/identities/:connection/refresh). */
+  refresh: Refresher;
+  /** The upstream URL policy connection bodies are checked against. */
+  urlPolicy: UrlPolicy;
+}
+
+/** Everything a Management API resource is built from: routes call these services, never the store. */
+export interface ManagementContext {
+  services: ManagementServices;
+  urlPolicy: UrlPolicy;
+}
+
+/** One Management API resource: its router, built from the shared context and mounted by router.ts. */
+export type ManagementResource = (ctx: ManagementContext) => Router;
