@@ -32,25 +32,18 @@ function destination(client: Client | undefined, clientId: string | undefined, r
 }
 
 /**
- * Ends the browser's session through oidc-provider's Session model, as its own end_session
- * does on "yes, sign me out": grants that do not outlive logout (no offline_access) are
- * revoked with their tokens, the session is destroyed and its cookie cleared. Refresh tokens
- * of offline grants stay valid, as on Auth0.
+ * Ends the browser's session through oidc-provider's Session model: the session is destroyed
+ * and its cookie cleared. What was bound to it dies with it (codes not yet redeemed, access
+ * tokens without offline_access: oidc-provider checks their session on use). Refresh tokens
+ * of offline grants stay valid, as on Auth0. Grants are left to expire: a new session does
+ * not find them (oidc-provider looks grants up through the session).
  */
-async function endSession(provider: Provider, req: Request, res: Response, client: Client | undefined): Promise<void> {
-  const base = provider.createContext(req, res);
-  const ctx = Object.assign(base, { oidc: new provider.OIDCContext(base) });
-  if (client) ctx.oidc.entity('Client', client);
+async function endSession(provider: Provider, req: Request, res: Response): Promise<void> {
+  const ctx = provider.createContext(req, res);
   const session = await provider.Session.get(ctx);
-  await Promise.all(Object.values(session.authorizations ?? {}).map(async ({ grantId, persistsLogout }) => {
-    if (!grantId || persistsLogout) return;
-    await Promise.all([provider.AccessToken, provider.AuthorizationCode, provider.RefreshToken].map((model) => model.revokeByGrantId(grantId)));
-    await (await provider.Grant.find(grantId))?.destroy();
-  }));
   await session.destroy();
-  ctx.oidc.cookies.set(provider.cookieName('session'), null);
-  // The same event as oidc-provider's own logout, so one listener sees both.
-  provider.emit('end_session.success', ctx);
+  // Signed like oidc-provider's own cookies, so the .sig cookie goes too.
+  ctx.cookies.set(provider.cookieName('session'), null, { signed: true });
 }
 
 async function page(res: Response, status: number, data: { title: string; heading: string; message: string; mainClass?: string; code?: string }): Promise<void> {
@@ -78,7 +71,7 @@ export function auth0Logout(host: OidcHost): RequestHandler {
       if (clientId && !client) return await refusedPage(res, `client_id "${clientId}" is not a registered application: check the application's client_id.`);
       const to = destination(client, clientId, returnTo);
       if ('refused' in to) return await refusedPage(res, to.refused);
-      await endSession(provider, req, res, client);
+      await endSession(provider, req, res);
       if ('redirect' in to) return res.redirect(302, to.redirect);
       await page(res, 200, { title: 'Signed out', heading: 'You are signed out', message: 'You can close this window.' });
     } catch (err) {

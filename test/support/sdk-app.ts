@@ -1,13 +1,37 @@
 import express from 'express';
-import { auth, requiresAuth } from 'express-openid-connect';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createConnection, userinfoScript } from './connections.ts';
 import type { TestServer } from './server.ts';
+import { startGeneric, type Upstream } from './upstreams/index.ts';
+import type { UserAgent } from './user-agent.ts';
+
+/** A loopback upstream and the connection `acme` that signs users in through it (enabled per app by startSdkApp). */
+export async function startAcme(srv: TestServer): Promise<Upstream> {
+  const up = await startGeneric({ clientId: 'up', clientSecret: 'up-secret', redirectUris: [`${srv.issuer}login/callback`], scopes: 'any' });
+  await createConnection(srv, 'acme', {
+    authorizationURL: `${up.url}/authorize`, tokenURL: `${up.url}/token`, client_id: 'up', client_secret: 'up-secret',
+    token_endpoint_auth_method: 'client_secret_basic', scripts: { fetchUserProfile: userinfoScript(`${up.url}/userinfo`) },
+  });
+  return up;
+}
+
+/** A prompt=none /authorize for the app in this browser: the callback URL says whether the server still has a session. */
+export async function silentAuthorize(srv: TestServer, ua: UserAgent, app: SdkApp): Promise<URL> {
+  const callback = `${app.url}/callback`;
+  const url = new URL('authorize', srv.issuer);
+  url.search = new URLSearchParams({ client_id: app.clientId, redirect_uri: callback, response_type: 'code', scope: 'openid', prompt: 'none',
+    state: 'silent', code_challenge: 'c'.repeat(43), code_challenge_method: 'S256' }).toString();
+  const { stoppedAt, page } = await ua.follow(url.toString(), callback);
+  if (!stoppedAt) throw new Error(`prompt=none did not return to the app: ${page?.status} ${page?.text.slice(0, 500)}`);
+  return new URL(stoppedAt);
+}
 
 /** An app built on Auth0's Express SDK, listening on loopback and registered with the server. */
 export interface SdkApp {
   url: string;
   clientId: string;
+  clientSecret: string;
   /** Where the SDK's /logout asks to come back to (registered in allowed_logout_urls). */
   returnTo: string;
   close(): Promise<void>;
@@ -41,6 +65,8 @@ export async function startSdkApp(srv: TestServer, opts: SdkAppOptions): Promise
   const conn = ((await srv.api(`/connections?name=${opts.connection}`)).body as { id: string }[])[0]!;
   await srv.api(`/connections/${conn.id}/clients`, { method: 'PATCH', body: [{ client_id: clientId, status: true }] });
 
+  // Loaded late: the SDK is CommonJS and require()s jose, an ES module that jest may still be linking at import time.
+  const { auth, requiresAuth } = await import('express-openid-connect');
   const app = express();
   app.use(auth({
     issuerBaseURL: srv.issuer, baseURL: url, clientID: clientId, clientSecret, secret: 'a-long-enough-app-session-secret',
@@ -66,7 +92,7 @@ export async function startSdkApp(srv: TestServer, opts: SdkAppOptions): Promise
   });
   server.on('request', app);
   return {
-    url, clientId, returnTo,
+    url, clientId, clientSecret, returnTo,
     close: () => new Promise<void>((resolve) => {
       server.closeAllConnections();
       server.close(() => resolve());
