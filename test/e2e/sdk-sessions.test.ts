@@ -88,6 +88,12 @@ test('without offline_access there is no refresh token, and the access token die
   expect(await userinfo(profile.accessToken)).toBe(401);
 });
 
+test('an app not allowed the refresh_token grant signs in with offline_access but gets no refresh token', async () => {
+  const app = await sdkApp({ connection: 'acme', client: { grant_types: ['authorization_code'] } });
+  const profile = json<Profile>((await new UserAgent().follow(`${app.url}/profile`, NOWHERE)).page);
+  expect(profile).toMatchObject({ user: { sub: 'oauth2|acme|generic|1001' }, hasRefreshToken: false });
+});
+
 test('a third-party app: the consent page lists offline access, and only Allow yields a refresh token', async () => {
   const app = await sdkApp({ connection: 'acme', client: { is_first_party: false } });
   for (const decision of ['deny', 'allow']) {
