@@ -8,6 +8,7 @@ import type { ManagementFeatures } from './management/resource.ts';
 import { managementRouter } from './management/router.ts';
 import { captureAuthorizeParams } from './oidc/authorize-capture.ts';
 import type { OidcHost } from './oidc/host.ts';
+import { auth0Logout } from './oidc/logout.ts';
 import { auth0TokenRequest } from './oidc/auth0-token-request.ts';
 import type { Store } from './store/types.ts';
 
@@ -57,6 +58,7 @@ export function createApp(deps: AppDeps): Express {
   }));
   app.use('/authorize', express.urlencoded({ extended: false, limit: '56kb' }), captureAuthorizeParams);
   app.post('/oauth/token', auth0TokenRequest(deps.store));
+  app.get('/v2/logout', auth0Logout(deps.host));
   if (deps.login) app.use(deps.login);
   app.use((req, res) => deps.host.handle(req, res));
   app.use(htmlErrorHandler(deps.logger));

@@ -9,7 +9,8 @@ import type { SigningJwk } from './keys.ts';
 import { loadFirstPartyGrant } from './grants.ts';
 import { findClientGrant } from './grant-lookup.ts';
 import { createPages } from './pages.ts';
-import { AUTHORIZE_EXTRA_PARAMS, type ConnectionParamCheck } from './authorize-capture.ts';
+import { AUTHORIZE_EXTRA_PARAMS, RAW_PARAMS, type ConnectionParamCheck } from './authorize-capture.ts';
+import { keepOfflineAccess } from './offline-access.ts';
 
 export interface ProviderDeps {
   config: Config;
@@ -63,6 +64,8 @@ export function createProvider(deps: ProviderDeps): Provider {
       connection: async (ctx: KoaContextWithOIDC, value: string | undefined) => {
         if (value) await deps.checkConnection(value, ctx.oidc.client?.clientId ?? '');
       },
+      // A validator runs whether or not its parameter is present: this one is a hook, not a check of RAW_PARAMS.
+      [RAW_PARAMS]: keepOfflineAccess,
     },
     pkce: {
       required: (_ctx, client) => client.clientAuthMethod === 'none' || client.metadata()['require_pkce'] !== false,
