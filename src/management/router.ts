@@ -1,6 +1,7 @@
 import express, { Router } from 'express';
 import { AppError } from '../errors/app-error.ts';
 import { jsonErrorHandler } from '../errors/handlers.ts';
+import { requestGuard } from '../http/request-guard.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { OidcHost } from '../oidc/host.ts';
 import type { Store } from '../store/types.ts';
@@ -23,6 +24,7 @@ export interface ManagementDeps {
 export function managementRouter(deps: ManagementDeps): Router {
   const r = Router();
   r.use(managementAuth(deps.host, deps.issuer));
+  r.use(requestGuard());
   r.use(express.json({ limit: '256kb', strict: false }));
   r.use('/clients', clientsRouter(deps.store, deps.clients));
   r.use('/client-grants', clientGrantsRouter(deps.store, deps.issuer));
