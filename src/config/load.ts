@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
+import { ensurePrivateDir, FILE_MODE, restrictFiles } from '../lib/private-files.ts';
 import { EnvSchema, SETTINGS, type Env } from './schema.ts';
 
 /** Resolved settings the rest of the program reads (never process.env). */
@@ -53,13 +54,15 @@ function decodeKey(text: string): Buffer {
 function developmentKey(dataDir: string, warnings: string[]): Buffer {
   const file = join(dataDir, 'secrets.key');
   try {
-    return decodeKey(readFileSync(file, 'utf8').trim());
+    const key = decodeKey(readFileSync(file, 'utf8').trim());
+    restrictFiles([file]); // a key an earlier version (or a person) left readable to others
+    return key;
   } catch {
-    mkdirSync(dataDir, { recursive: true });
+    ensurePrivateDir(dataDir);
     const key = randomBytes(32).toString('base64');
     // 'wx' fails if another process created it first; then read theirs.
     try {
-      writeFileSync(file, `${key}\n`, { mode: 0o600, flag: 'wx' });
+      writeFileSync(file, `${key}\n`, { mode: FILE_MODE, flag: 'wx' });
     } catch {
       return decodeKey(readFileSync(file, 'utf8').trim());
     }

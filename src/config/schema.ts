@@ -17,6 +17,16 @@ const int = (min: number, max: number) =>
     .min(min, { message: `must be at least ${min}` })
     .max(max, { message: `must be at most ${max}` });
 
+/** True for an http:// URL whose host is not this machine (tokens and cookies would cross the network in clear). */
+function isRemoteHttp(url: string): boolean {
+  if (!url.toLowerCase().startsWith('http:')) return false;
+  try {
+    return !['localhost', '127.0.0.1', '[::1]'].includes(new URL(url).hostname);
+  } catch {
+    return false; // not a URL at all: the ISSUER schema reports that
+  }
+}
+
 /** Setting name → [schema with default, description]. Defaults are strings, as in the environment. */
 export const SETTINGS = {
   NODE_ENV: [z.enum(['development', 'production', 'test']).default('development'),
@@ -83,6 +93,10 @@ export const EnvSchema = z
       if (!env.SECRETS_KEY) ctx.addIssue({ code: 'custom', path: ['SECRETS_KEY'], message: 'required when NODE_ENV=production' });
       if (env.ALLOW_INSECURE_UPSTREAMS) {
         ctx.addIssue({ code: 'custom', path: ['ALLOW_INSECURE_UPSTREAMS'], message: 'not allowed when NODE_ENV=production' });
+      }
+      if (env.ISSUER && isRemoteHttp(env.ISSUER)) {
+        ctx.addIssue({ code: 'custom', path: ['ISSUER'], message: 'must be https:// when NODE_ENV=production (only localhost, 127.0.0.1 and [::1] may use http); '
+          + 'behind a TLS-terminating proxy use the public https:// URL as ISSUER and set TRUST_PROXY=true' });
       }
     }
     if (env.ISSUER && !/^https?:\/\/[^?#]+$/.test(env.ISSUER)) {
