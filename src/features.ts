@@ -3,7 +3,7 @@ import type { Config } from './config/load.ts';
 import { createBroker } from './connections/broker.ts';
 import { createOptionsCache } from './connections/options-cache.ts';
 import { createRefresher } from './connections/refresh.ts';
-import { sharedCallbackUrl, upstreamEgress } from './connections/upstream-settings.ts';
+import { sharedCallbackUrl, upstreamEgress, upstreamUrlPolicy } from './connections/upstream-settings.ts';
 import type { Logger } from './lib/logger.ts';
 import type { SecretBox } from './lib/secrets.ts';
 import { loginRouter } from './login/routes.ts';
@@ -29,9 +29,9 @@ export function createFeatures(deps: FeatureDeps) {
     memoryMb: config.SCRIPT_MEMORY_MB,
     maxRequests: config.SCRIPT_MAX_REQUESTS,
     maxResponseBytes: config.SCRIPT_MAX_RESPONSE_BYTES,
-    egress: { allowInsecure: config.ALLOW_INSECURE_UPSTREAMS, timeoutMs: config.UPSTREAM_TIMEOUT_MS, maxBytes: config.SCRIPT_MAX_RESPONSE_BYTES },
+    egress: { ...upstreamUrlPolicy(config), timeoutMs: config.UPSTREAM_TIMEOUT_MS, maxBytes: config.SCRIPT_MAX_RESPONSE_BYTES },
   }, config.SANDBOX_PROCESSES);
-  const optionsOf = createOptionsCache(deps.box, { allowInsecure: config.ALLOW_INSECURE_UPSTREAMS });
+  const optionsOf = createOptionsCache(deps.box, upstreamUrlPolicy(config));
   const refresh = createRefresher({
     store: deps.store, box: deps.box, optionsOf, callbackURL: sharedCallbackUrl(config.issuer), egress: upstreamEgress(config),
   });

@@ -14,6 +14,8 @@ export interface Config extends Omit<Env, 'WORKERS'> {
   dataDir: string;
   /** 32-byte key for secrets at rest. */
   secretsKey: Buffer;
+  /** EGRESS_ALLOW normalized (empty when unset). */
+  egressAllow: readonly string[];
   /** Development-only defaults in force, to be warned about loudly at start. */
   devWarnings: string[];
 }
@@ -93,5 +95,5 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const base = parsed.ISSUER ?? `${scheme}://localhost:${parsed.PORT}/`;
   const issuer = base.endsWith('/') ? base : `${base}/`;
   const workers = parsed.WORKERS === 'auto' ? availableParallelism() : parsed.WORKERS;
-  return { ...parsed, WORKERS: workers, issuer, dataDir, secretsKey, devWarnings };
+  return { ...parsed, WORKERS: workers, issuer, dataDir, secretsKey, egressAllow: parsed.EGRESS_ALLOW ?? [], devWarnings };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseAllowList } from '../lib/egress-allow.ts';
 
 /**
  * Every setting of the server, with its default and a one-line description. This is the
@@ -52,6 +53,16 @@ export const SETTINGS = {
   TRUST_PROXY: [bool.default(false), 'Trust X-Forwarded-* from a TLS-terminating proxy in front.'],
   ALLOW_INSECURE_UPSTREAMS: [bool.default(false),
     'Development only: allow http:// connection URLs and upstream requests to loopback/private addresses.'],
+  EGRESS_ALLOW: [z.string().transform((text, ctx) => {
+    try {
+      return parseAllowList(text);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      return z.NEVER;
+    }
+  }).optional(),
+  'Comma-separated hosts (`idp.corp.internal`, `*.corp.internal`) and IPv4/IPv6 addresses or CIDR ranges (`10.20.0.0/16`, `fd00:1::/64`) '
+    + 'that upstream requests may reach although they are loopback, private or special-purpose (checked on the address connected to; https still required). Allowed in production.'],
   MGMT_TOKEN_TTL: [int(60, 2_592_000).default(86_400), 'Lifetime (s) of Management API access tokens.'],
   ACCESS_TOKEN_TTL: [int(60, 2_592_000).default(86_400), 'Lifetime (s) of access tokens issued to apps.'],
   ID_TOKEN_TTL: [int(60, 2_592_000).default(36_000), 'Lifetime (s) of id_tokens.'],

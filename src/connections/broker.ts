@@ -15,7 +15,7 @@ import { fetchProfile } from './profile.ts';
 import { upstreamScope } from './scope.ts';
 import { BIND_COOKIE_PREFIX, browserMatches, CALLBACK_PATH, transactionStateStore, type LoginTransaction } from './state-store.ts';
 import { BrokerStrategy } from './strategy.ts';
-import { sharedCallbackUrl, upstreamEgress } from './upstream-settings.ts';
+import { sharedCallbackUrl, upstreamEgress, upstreamUrlPolicy } from './upstream-settings.ts';
 import { callbackPath, issuerMismatch, stateOf, upstreamError } from './callback-checks.ts';
 import { sealIdentityTokens } from '../users/identity-tokens.ts';
 
@@ -50,7 +50,7 @@ export function createBroker(deps: BrokerDeps) {
     options.unique_callback ? `${sharedCallback}/${encodeURIComponent(connection.name)}` : sharedCallback;
   const egress = upstreamEgress(config);
   const secureCookie = config.issuer.startsWith('https:');
-  const urlPolicy = { allowInsecure: config.ALLOW_INSECURE_UPSTREAMS };
+  const urlPolicy = upstreamUrlPolicy(config);
 
   function strategyFor(connection: ConnectionRecord, options: OAuth2Options, vars: Record<string, string>, pending: Pending,
     scope?: string, authorizeExtras: Record<string, string> = {}): BrokerStrategy {

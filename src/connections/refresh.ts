@@ -56,7 +56,7 @@ export function createRefresher(deps: RefresherDeps) {
     const options = deps.optionsOf(connection);
     const template = options.refreshURL ?? options.tokenURL;
     const url = renderUrl(connection.name, options.refreshURL ? 'refreshURL' : 'tokenURL', template, identity.connection_vars ?? {},
-      { allowInsecure: deps.egress.allowInsecure });
+      deps.egress);
     const tokens = await requestTokens({
       connection: connection.name, options, url, redirectUri: deps.callbackURL, egress: deps.egress,
       grant: { grant_type: 'refresh_token', refresh_token: refreshToken },
