@@ -31,12 +31,12 @@ function isRemoteHttp(url: string): boolean {
 /** Setting name → [schema with default, description]. Defaults are strings, as in the environment. */
 export const SETTINGS = {
   NODE_ENV: [z.enum(['development', 'production', 'test']).default('development'),
-    '`production` refuses development-only defaults (generated SECRETS_KEY, insecure upstreams).'],
+    '`production` refuses development-only defaults (generated SECRETS_KEY, insecure upstreams, an http:// ISSUER other than localhost).'],
   PORT: [int(0, 65535).default(3000), 'TCP port to listen on (0 picks a free one).'],
   HOST: [z.string().min(1).default('0.0.0.0'), 'Address to listen on.'],
   ISSUER: [z.url({ message: 'expected an absolute http(s) URL' }).optional(),
     'Public base URL, with trailing slash like Auth0. Default `http://localhost:<PORT>/`.'],
-  DATA_DIR: [z.string().min(1).default('./data'), 'Folder for the embedded store and the generated development key.'],
+  DATA_DIR: [z.string().min(1).default('./data'), 'Folder for the embedded store and the generated development key; created (0700) if missing, its files kept 0600.'],
   STORE: [z.enum(['sqlite', 'mongodb']).default('sqlite'), 'Persistence backend: embedded SQLite or MongoDB.'],
   MONGODB_URI: [z.string().regex(/^mongodb(\+srv)?:\/\//, { message: 'expected a mongodb:// URI' }).optional(),
     'MongoDB connection string; required when STORE=mongodb.'],
