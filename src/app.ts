@@ -1,5 +1,6 @@
 import express, { type Express, type Router } from 'express';
 import { htmlErrorHandler } from './errors/handlers.ts';
+import { securityHeaders } from './http/security-headers.ts';
 import type { Config } from './config/load.ts';
 import type { Logger } from './lib/logger.ts';
 import type { SecretBox } from './lib/secrets.ts';
@@ -32,11 +33,7 @@ export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', deps.config.TRUST_PROXY);
-  app.use((_req, res, next) => {
-    res.setHeader('x-content-type-options', 'nosniff');
-    res.setHeader('referrer-policy', 'no-referrer');
-    next();
-  });
+  app.use(securityHeaders({ issuer: deps.config.issuer }));
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });

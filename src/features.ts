@@ -2,6 +2,7 @@ import type { Router } from 'express';
 import type { Config } from './config/load.ts';
 import { createBroker } from './connections/broker.ts';
 import { createOptionsCache } from './connections/options-cache.ts';
+import { upstreamUrlPolicy } from './connections/upstream-egress.ts';
 import type { Logger } from './lib/logger.ts';
 import type { SecretBox } from './lib/secrets.ts';
 import { loginRouter } from './login/routes.ts';
@@ -27,9 +28,9 @@ export function createFeatures(deps: FeatureDeps) {
     memoryMb: config.SCRIPT_MEMORY_MB,
     maxRequests: config.SCRIPT_MAX_REQUESTS,
     maxResponseBytes: config.SCRIPT_MAX_RESPONSE_BYTES,
-    egress: { allowInsecure: config.ALLOW_INSECURE_UPSTREAMS, timeoutMs: config.UPSTREAM_TIMEOUT_MS, maxBytes: config.SCRIPT_MAX_RESPONSE_BYTES },
+    egress: { ...upstreamUrlPolicy(config), timeoutMs: config.UPSTREAM_TIMEOUT_MS, maxBytes: config.SCRIPT_MAX_RESPONSE_BYTES },
   }, config.SANDBOX_PROCESSES);
-  const urlPolicy = { allowInsecure: config.ALLOW_INSECURE_UPSTREAMS };
+  const urlPolicy = upstreamUrlPolicy(config);
   const optionsOf = createOptionsCache(deps.box, urlPolicy);
   return {
     checkConnection: connectionParamCheck(deps.store),

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
+import { ensurePrivateDir, FILE_MODE, restrictFiles } from '../lib/private-files.ts';
 import { EnvSchema, SETTINGS, type Env } from './schema.ts';
 
 /** Resolved settings the rest of the program reads (never process.env). */
@@ -13,6 +14,8 @@ export interface Config extends Omit<Env, 'WORKERS'> {
   dataDir: string;
   /** 32-byte key for secrets at rest. */
   secretsKey: Buffer;
+  /** EGRESS_ALLOW normalized (empty when unset). */
+  egressAllow: readonly string[];
   /** Development-only defaults in force, to be warned about loudly at start. */
   devWarnings: string[];
 }
@@ -53,13 +56,15 @@ function decodeKey(text: string): Buffer {
 function developmentKey(dataDir: string, warnings: string[]): Buffer {
   const file = join(dataDir, 'secrets.key');
   try {
-    return decodeKey(readFileSync(file, 'utf8').trim());
+    const key = decodeKey(readFileSync(file, 'utf8').trim());
+    restrictFiles([file]); // a key an earlier version (or a person) left readable to others
+    return key;
   } catch {
-    mkdirSync(dataDir, { recursive: true });
+    ensurePrivateDir(dataDir);
     const key = randomBytes(32).toString('base64');
     // 'wx' fails if another process created it first; then read theirs.
     try {
-      writeFileSync(file, `${key}\n`, { mode: 0o600, flag: 'wx' });
+      writeFileSync(file, `${key}\n`, { mode: FILE_MODE, flag: 'wx' });
     } catch {
       return decodeKey(readFileSync(file, 'utf8').trim());
     }
@@ -90,5 +95,5 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const base = parsed.ISSUER ?? `${scheme}://localhost:${parsed.PORT}/`;
   const issuer = base.endsWith('/') ? base : `${base}/`;
   const workers = parsed.WORKERS === 'auto' ? availableParallelism() : parsed.WORKERS;
-  return { ...parsed, WORKERS: workers, issuer, dataDir, secretsKey, devWarnings };
+  return { ...parsed, WORKERS: workers, issuer, dataDir, secretsKey, egressAllow: parsed.EGRESS_ALLOW ?? [], devWarnings };
 }

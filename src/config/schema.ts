@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseAllowList } from '../lib/egress-allow.ts';
 
 /**
  * Every setting of the server, with its default and a one-line description. This is the
@@ -17,15 +18,25 @@ const int = (min: number, max: number) =>
     .min(min, { message: `must be at least ${min}` })
     .max(max, { message: `must be at most ${max}` });
 
+/** True for an http:// URL whose host is not this machine (tokens and cookies would cross the network in clear). */
+function isRemoteHttp(url: string): boolean {
+  if (!url.toLowerCase().startsWith('http:')) return false;
+  try {
+    return !['localhost', '127.0.0.1', '[::1]'].includes(new URL(url).hostname);
+  } catch {
+    return false; // not a URL at all: the ISSUER schema reports that
+  }
+}
+
 /** Setting name → [schema with default, description]. Defaults are strings, as in the environment. */
 export const SETTINGS = {
   NODE_ENV: [z.enum(['development', 'production', 'test']).default('development'),
-    '`production` refuses development-only defaults (generated SECRETS_KEY, insecure upstreams).'],
+    '`production` refuses development-only defaults (generated SECRETS_KEY, insecure upstreams, an http:// ISSUER other than localhost).'],
   PORT: [int(0, 65535).default(3000), 'TCP port to listen on (0 picks a free one).'],
   HOST: [z.string().min(1).default('0.0.0.0'), 'Address to listen on.'],
   ISSUER: [z.url({ message: 'expected an absolute http(s) URL' }).optional(),
     'Public base URL, with trailing slash like Auth0. Default `http://localhost:<PORT>/`.'],
-  DATA_DIR: [z.string().min(1).default('./data'), 'Folder for the embedded store and the generated development key.'],
+  DATA_DIR: [z.string().min(1).default('./data'), 'Folder for the embedded store and the generated development key; created (0700) if missing, its files kept 0600.'],
   STORE: [z.enum(['sqlite', 'mongodb']).default('sqlite'), 'Persistence backend: embedded SQLite or MongoDB.'],
   MONGODB_URI: [z.string().regex(/^mongodb(\+srv)?:\/\//, { message: 'expected a mongodb:// URI' }).optional(),
     'MongoDB connection string; required when STORE=mongodb.'],
@@ -42,6 +53,16 @@ export const SETTINGS = {
   TRUST_PROXY: [bool.default(false), 'Trust X-Forwarded-* from a TLS-terminating proxy in front.'],
   ALLOW_INSECURE_UPSTREAMS: [bool.default(false),
     'Development only: allow http:// connection URLs and upstream requests to loopback/private addresses.'],
+  EGRESS_ALLOW: [z.string().transform((text, ctx) => {
+    try {
+      return parseAllowList(text);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      return z.NEVER;
+    }
+  }).optional(),
+  'Comma-separated hosts (`idp.corp.internal`, `*.corp.internal`) and IPv4/IPv6 addresses or CIDR ranges (`10.20.0.0/16`, `fd00:1::/64`) '
+    + 'that upstream requests may reach although they are loopback, private or special-purpose (checked on the address connected to; https still required). Allowed in production.'],
   MGMT_TOKEN_TTL: [int(60, 2_592_000).default(86_400), 'Lifetime (s) of Management API access tokens.'],
   ACCESS_TOKEN_TTL: [int(60, 2_592_000).default(86_400), 'Lifetime (s) of access tokens issued to apps.'],
   ID_TOKEN_TTL: [int(60, 2_592_000).default(36_000), 'Lifetime (s) of id_tokens.'],
@@ -83,6 +104,10 @@ export const EnvSchema = z
       if (!env.SECRETS_KEY) ctx.addIssue({ code: 'custom', path: ['SECRETS_KEY'], message: 'required when NODE_ENV=production' });
       if (env.ALLOW_INSECURE_UPSTREAMS) {
         ctx.addIssue({ code: 'custom', path: ['ALLOW_INSECURE_UPSTREAMS'], message: 'not allowed when NODE_ENV=production' });
+      }
+      if (env.ISSUER && isRemoteHttp(env.ISSUER)) {
+        ctx.addIssue({ code: 'custom', path: ['ISSUER'], message: 'must be https:// when NODE_ENV=production (only localhost, 127.0.0.1 and [::1] may use http); '
+          + 'behind a TLS-terminating proxy use the public https:// URL as ISSUER and set TRUST_PROXY=true' });
       }
     }
     if (env.ISSUER && !/^https?:\/\/[^?#]+$/.test(env.ISSUER)) {

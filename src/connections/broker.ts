@@ -17,7 +17,7 @@ import { transactionStateStore, type StateTunnel } from './state-store.ts';
 import { BrokerStrategy } from './strategy.ts';
 import type { Broker } from './types.ts';
 import { extraAuthorizeParams } from './upstream-authorize.ts';
-import { upstreamEgress } from './upstream-egress.ts';
+import { upstreamEgress, upstreamUrlPolicy } from './upstream-egress.ts';
 import { callbackUrl, renderUrl, sharedCallbackUrl, templateValues } from './upstream-urls.ts';
 
 export interface BrokerDeps {
@@ -38,7 +38,7 @@ export function createBroker(deps: BrokerDeps): Broker {
   const { config, store, logger, optionsOf } = deps;
   const egress = upstreamEgress(config);
   const secureCookie = config.issuer.startsWith('https:');
-  const urlPolicy = { allowInsecure: config.ALLOW_INSECURE_UPSTREAMS };
+  const urlPolicy = upstreamUrlPolicy(config);
 
   function strategyFor(connection: ConnectionRecord, options: EngineOptions, vars: Record<string, string>, tunnel: StateTunnel,
     scope?: string, authorizeExtras: Record<string, string> = {}): BrokerStrategy {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { MANAGED_HEADERS } from '../lib/egress.ts';
+import { allowsHost, compileAllowList, type EgressReach } from '../lib/egress-allow.ts';
 import { templateProblem, templateSamples, templateVariables } from './template.ts';
 
 /**
@@ -15,10 +16,8 @@ const NO_CRLF = /^[^\r\n]*$/;
 /** A value allowed in a URL template: hostname-label characters by default. */
 export const DEFAULT_TEMPLATE_VALUE = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
 
-export interface UrlPolicy {
-  /** Development setting ALLOW_INSECURE_UPSTREAMS: http:// and loopback hosts allowed. */
-  allowInsecure: boolean;
-}
+/** ALLOW_INSECURE_UPSTREAMS (development: http:// and loopback hosts allowed) and EGRESS_ALLOW (internal hosts named by the deployment). */
+export type UrlPolicy = EgressReach;
 
 /** Hosts that name this machine or a private network: refused unless the development setting allows them. */
 const INTERNAL_HOST = /^(localhost|.*\.localhost|127(?:\.\d{1,3}){3}|10(?:\.\d{1,3}){3}|192\.168(?:\.\d{1,3}){2}|172\.(?:1[6-9]|2\d|3[01])(?:\.\d{1,3}){2}|169\.254(?:\.\d{1,3}){2}|0\.0\.0\.0|\[[0-9a-f:.]*\])$/i;
@@ -33,8 +32,8 @@ export function upstreamUrlProblem(raw: string, policy: UrlPolicy): string | und
   }
   if (url.protocol === 'http:' && !policy.allowInsecure) return 'must use https (http is allowed only with the development setting ALLOW_INSECURE_UPSTREAMS=true)';
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'must be an https URL';
-  if (!policy.allowInsecure && INTERNAL_HOST.test(url.hostname)) {
-    return 'must not point at a loopback or private address (allowed only with the development setting ALLOW_INSECURE_UPSTREAMS=true)';
+  if (!policy.allowInsecure && INTERNAL_HOST.test(url.hostname) && !allowsHost(compileAllowList(policy.allow), url.hostname)) {
+    return 'must not point at a loopback or private address (list the host or its range in EGRESS_ALLOW, or use the development setting ALLOW_INSECURE_UPSTREAMS=true)';
   }
   return undefined;
 }

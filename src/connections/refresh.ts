@@ -49,7 +49,7 @@ export function createRefresher(deps: RefresherDeps): Refresher {
         `(many providers need an offline scope or parameter, e.g. scope offline_access or access_type=offline)`);
     }
     const options = deps.optionsOf(connection);
-    const url = refreshUrl(connection.name, options, identity.connection_vars ?? {}, { allowInsecure: deps.egress.allowInsecure });
+    const url = refreshUrl(connection.name, options, identity.connection_vars ?? {}, deps.egress);
     const tokens = await requestTokens({
       connection: connection.name, options, url, redirectUri: deps.callbackURL, egress: deps.egress,
       grant: { grant_type: 'refresh_token', refresh_token: refreshToken },

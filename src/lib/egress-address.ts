@@ -4,7 +4,8 @@ import { BlockList, isIPv4, isIPv6 } from 'node:net';
  * Which IP addresses a server-side request to an admin-chosen URL may reach. Everything in
  * the IANA special-purpose registries (loopback, private, link-local with the cloud metadata
  * address 169.254.169.254, CGNAT, documentation, benchmarking, multicast, reserved, ULA) is
- * refused unless the deployment explicitly allows insecure upstreams. IPv6 forms that carry
+ * refused unless the deployment names it in EGRESS_ALLOW (or, in development, allows insecure
+ * upstreams altogether). IPv6 forms that carry
  * an IPv4 address (mapped, compatible, NAT64, 6to4) are judged by the address they carry,
  * because that is where the packets end up.
  */
@@ -62,13 +63,18 @@ export function embeddedIPv4(address: string): string | undefined {
   return undefined;
 }
 
-/** True when `address` (an IP literal) is loopback, private or otherwise special-purpose. */
-export function isSpecialPurposeAddress(address: string): boolean {
-  if (isIPv4(address)) return special.check(address, 'ipv4');
+/**
+ * True when `address` (an IP literal) is loopback, private or otherwise special-purpose and
+ * not inside `exempt` (the deployment's EGRESS_ALLOW ranges). An IPv6 form carrying an IPv4
+ * address passes only when both what it carries and itself are ordinary or exempt.
+ */
+export function isSpecialPurposeAddress(address: string, exempt?: BlockList): boolean {
+  const refused = (ip: string, family: 'ipv4' | 'ipv6'): boolean => special.check(ip, family) && !(exempt?.check(ip, family) ?? false);
+  if (isIPv4(address)) return refused(address, 'ipv4');
   if (!isIPv6(address)) return true; // not an IP at all: never treat as safe
   const carried = embeddedIPv4(address);
-  if (carried !== undefined && special.check(carried, 'ipv4')) return true;
-  return special.check(address.split('%')[0] ?? address, 'ipv6');
+  if (carried !== undefined && refused(carried, 'ipv4')) return true;
+  return refused(address.split('%')[0] ?? address, 'ipv6');
 }
 
 /** True for `localhost` and `*.localhost`, which RFC 6761 reserves for loopback. */

@@ -1,6 +1,7 @@
 import { promises as dns, type LookupAddress } from 'node:dns';
 import { isIP, type LookupFunction } from 'node:net';
 import { isLocalhostName, isSpecialPurposeAddress } from './egress-address.ts';
+import { allowsHost, compileAllowList, type EgressReach } from './egress-allow.ts';
 import { EgressError } from './egress-error.ts';
 
 /** Resolves a host name to all its addresses (injectable so tests can play a rebinding DNS). */
@@ -11,15 +12,25 @@ const systemResolver: Resolver = (hostname) => dns.lookup(hostname, { all: true,
 const LOOPBACK: LookupAddress = { address: '127.0.0.1', family: 4 };
 
 export const deniedAddress = (host: string): EgressError =>
-  new EgressError('denied_address', `refused to connect to ${host}: it is a loopback, private or other special-purpose address`);
+  new EgressError('denied_address', `refused to connect to ${host}: it is a loopback, private or other special-purpose address (list it in EGRESS_ALLOW to allow it)`);
+
+/**
+ * True when a connection to `address`, made for `host`, is within `reach`: an ordinary
+ * address, or a special one whose name or range the deployment lists in EGRESS_ALLOW.
+ */
+export function mayConnect(reach: EgressReach, host: string, address: string): boolean {
+  if (reach.allowInsecure) return true;
+  const list = compileAllowList(reach.allow);
+  return !isSpecialPurposeAddress(address, list.ranges) || allowsHost(list, host);
+}
 
 /**
  * The addresses a request to `hostname` may connect to. `localhost` and `*.localhost` are
  * answered here (RFC 6761) rather than by the system resolver, so they always mean loopback.
- * When insecure upstreams are not allowed, any special-purpose address in the answer refuses
- * the whole name: a mixed answer is the signature of DNS rebinding.
+ * Any special-purpose address in the answer that `reach` does not allow refuses the whole
+ * name: a mixed answer is the signature of DNS rebinding.
  */
-export async function resolveAllowed(hostname: string, allowInsecure: boolean, resolve: Resolver = systemResolver): Promise<LookupAddress[]> {
+export async function resolveAllowed(hostname: string, reach: EgressReach, resolve: Resolver = systemResolver): Promise<LookupAddress[]> {
   const host = hostname.replace(/^\[|\]$/g, '');
   let addresses: LookupAddress[];
   if (isLocalhostName(host)) addresses = [LOOPBACK];
@@ -33,7 +44,7 @@ export async function resolveAllowed(hostname: string, allowInsecure: boolean, r
     }
   }
   if (addresses.length === 0) throw new EgressError('network', `cannot resolve ${host}: no addresses`);
-  if (!allowInsecure && addresses.some((a) => isSpecialPurposeAddress(a.address))) throw deniedAddress(host);
+  if (addresses.some((a) => !mayConnect(reach, host, a.address))) throw deniedAddress(host);
   return addresses;
 }
 
@@ -42,9 +53,9 @@ export async function resolveAllowed(hostname: string, allowInsecure: boolean, r
  * connection actually uses, so a name that resolved harmlessly in an earlier check cannot be
  * re-resolved to an internal address at connect time.
  */
-export function guardedLookup(allowInsecure: boolean, resolve?: Resolver): LookupFunction {
+export function guardedLookup(reach: EgressReach, resolve?: Resolver): LookupFunction {
   return (hostname, options, callback) => {
-    resolveAllowed(hostname, allowInsecure, resolve).then(
+    resolveAllowed(hostname, reach, resolve).then(
       (all) => {
         const family = options.family === 'IPv4' ? 4 : options.family === 'IPv6' ? 6 : options.family;
         const wanted = family === 4 || family === 6 ? all.filter((a) => a.family === family) : all;

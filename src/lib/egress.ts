@@ -1,9 +1,10 @@
 import http from 'node:http';
 import https from 'node:https';
 import { isIP, type Socket } from 'node:net';
-import { isLocalhostName, isSpecialPurposeAddress } from './egress-address.ts';
+import { isLocalhostName } from './egress-address.ts';
+import type { EgressReach } from './egress-allow.ts';
 import { EgressError } from './egress-error.ts';
-import { deniedAddress, guardedLookup } from './egress-lookup.ts';
+import { deniedAddress, guardedLookup, mayConnect } from './egress-lookup.ts';
 
 export { EgressError, isDenied, type EgressErrorCode } from './egress-error.ts';
 
@@ -18,9 +19,11 @@ export { EgressError, isDenied, type EgressErrorCode } from './egress-error.ts';
 /** Sent when a request names no User-Agent (some providers, e.g. GitHub, refuse requests without one). */
 export const USER_AGENT = 'brokerid (OAuth 2.0 broker)';
 
-/** What the deployment allows. `allowInsecure` (development only) permits http and internal addresses. */
-export interface EgressPolicy {
-  allowInsecure: boolean;
+/**
+ * What the deployment allows. `allowInsecure` (development only) permits http and internal
+ * addresses; `allow` (EGRESS_ALLOW) names the internal hosts and ranges reachable over https.
+ */
+export interface EgressPolicy extends EgressReach {
   timeoutMs: number;
   maxBytes: number;
 }
@@ -74,8 +77,8 @@ function target(req: EgressRequest, policy: EgressPolicy): URL {
   const bare = url.hostname.replace(/^\[|\]$/g, '');
   // IP literals never reach `lookup` (node connects to them directly), and a pooled socket
   // skips it too, so what can be judged from the URL alone is judged here, before any I/O.
-  const internal = isLocalhostName(bare) || (isIP(bare) !== 0 && isSpecialPurposeAddress(bare));
-  if (!policy.allowInsecure && internal) throw deniedAddress(url.hostname);
+  const judged = isLocalhostName(bare) ? '127.0.0.1' : isIP(bare) !== 0 ? bare : undefined;
+  if (judged !== undefined && !mayConnect(policy, bare, judged)) throw deniedAddress(url.hostname);
   if (!METHODS.has(req.method.toUpperCase())) throw new EgressError('invalid_request', `unsupported method for request to ${url.hostname}`);
   if (url.username !== '' || url.password !== '') {
     throw new EgressError('invalid_url', `refused request to ${url.hostname}: credentials in the URL are not allowed (use an Authorization header)`);
@@ -128,7 +131,7 @@ export function egressFetch(req: EgressRequest, policy: EgressPolicy): Promise<E
     // Defense in depth behind the lookup: judge the peer of every socket, fresh or reused from the pool.
     const checkPeer = (socket: Socket): void => {
       const address = socket.remoteAddress;
-      if (!policy.allowInsecure && address !== undefined && isSpecialPurposeAddress(address)) fail(deniedAddress(host));
+      if (address !== undefined && !mayConnect(policy, url.hostname, address)) fail(deniedAddress(host));
     };
     const secure = url.protocol === 'https:';
     const options: https.RequestOptions = {
@@ -138,7 +141,7 @@ export function egressFetch(req: EgressRequest, policy: EgressPolicy): Promise<E
       path: `${url.pathname}${url.search}`,
       headers: req.headers,
       agent: secure ? httpsAgent : httpAgent,
-      lookup: guardedLookup(policy.allowInsecure),
+      lookup: guardedLookup(policy),
     };
     try {
       request = (secure ? https : http).request(options, (res) => {

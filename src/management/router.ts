@@ -1,6 +1,7 @@
 import express, { Router } from 'express';
 import { AppError } from '../errors/app-error.ts';
 import { jsonErrorHandler } from '../errors/handlers.ts';
+import { requestGuard } from '../http/request-guard.ts';
 import type { OidcHost } from '../oidc/host.ts';
 import { managementAuth } from './auth.ts';
 import { clientGrantsRouter } from './client-grants/router.ts';
@@ -28,6 +29,7 @@ export function managementRouter(deps: ManagementDeps): Router {
   const ctx: ManagementContext = { services: createManagementServices(deps), urlPolicy: deps.urlPolicy };
   const r = Router();
   r.use(managementAuth(deps.host, deps.issuer));
+  r.use(requestGuard());
   r.use(express.json({ limit: '256kb', strict: false }));
   for (const [path, resource] of RESOURCES) r.use(path, resource(ctx));
   r.use((req, _res, next) => next(new AppError(404, 'not_found', `Not found: ${req.method} /api/v2${req.path}`)));

@@ -14,7 +14,7 @@ export const LimitsSchema = z.object({
   memoryMb: z.number().int().min(8),
   maxRequests: z.number().int().min(0),
   maxResponseBytes: z.number().int().positive(),
-  egress: z.object({ allowInsecure: z.boolean(), timeoutMs: z.number().int().positive(), maxBytes: z.number().int().positive() }),
+  egress: z.object({ allowInsecure: z.boolean(), allow: z.array(z.string()).readonly().optional(), timeoutMs: z.number().int().positive(), maxBytes: z.number().int().positive() }),
 });
 
 export const InputSchema = z.object({

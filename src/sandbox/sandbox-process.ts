@@ -9,8 +9,11 @@ import type { SandboxLimits } from './types.ts';
 const WORKER = fileURLToPath(new URL('./worker.ts', import.meta.url));
 /** A sandbox process that is not ready by then is considered broken and replaced. */
 export const STARTUP_MS = 15_000;
-/** The child gets no secrets: only what a Node process needs to run. */
-const CHILD_ENV_KEYS = ['PATH', 'TZ', 'LANG', 'LC_ALL', 'SYSTEMROOT'];
+/**
+ * The child gets no secrets: only what a Node process needs to run, and NODE_EXTRA_CA_CERTS
+ * (an internal IdP allowed by EGRESS_ALLOW often has a private CA, and scripts call it too).
+ */
+const CHILD_ENV_KEYS = ['PATH', 'TZ', 'LANG', 'LC_ALL', 'SYSTEMROOT', 'NODE_EXTRA_CA_CERTS'];
 
 export interface SandboxProcess {
   proc: ChildProcess;

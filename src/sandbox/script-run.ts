@@ -132,7 +132,7 @@ export class ScriptRun {
     const controller = new AbortController();
     this.#pending.set(id, controller);
     const policy = {
-      allowInsecure: this.#limits.egress.allowInsecure,
+      ...this.#limits.egress, // the deployment's reach (insecure, EGRESS_ALLOW) as is; time and size narrowed to this run
       timeoutMs: Math.max(1, Math.min(this.#limits.egress.timeoutMs, Math.ceil(this.#deadline - performance.now()))),
       maxBytes: Math.min(this.#limits.egress.maxBytes, available),
     };

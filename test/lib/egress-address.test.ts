@@ -30,17 +30,17 @@ describe('guarded lookup (DNS rebinding)', () => {
   const publicOnly: Resolver = async () => [{ address: '93.184.216.34', family: 4 }];
 
   it('refuses a name whose answer contains any internal address', async () => {
-    await expect(resolveAllowed('rebind.example', false, rebinding)).rejects.toMatchObject({ code: 'denied_address' });
-    await expect(resolveAllowed('rebind.example', true, rebinding)).resolves.toHaveLength(2);
+    await expect(resolveAllowed('rebind.example', { allowInsecure: false }, rebinding)).rejects.toMatchObject({ code: 'denied_address' });
+    await expect(resolveAllowed('rebind.example', { allowInsecure: true }, rebinding)).resolves.toHaveLength(2);
   });
 
   it('hands the socket only checked addresses, in both callback shapes', async () => {
-    const lookup = guardedLookup(false, publicOnly);
+    const lookup = guardedLookup({ allowInsecure: false }, publicOnly);
     const single = await new Promise((resolve) => lookup('a.example', { family: 0 }, (err, address) => resolve([err, address])));
     expect(single).toEqual([null, '93.184.216.34']);
     const all = await new Promise((resolve) => lookup('a.example', { all: true }, (err, address) => resolve([err, address])));
     expect(all).toEqual([null, [{ address: '93.184.216.34', family: 4 }]]);
-    const denied = await new Promise((resolve) => guardedLookup(false, rebinding)('rebind.example', {}, (err) => resolve(err)));
+    const denied = await new Promise((resolve) => guardedLookup({ allowInsecure: false }, rebinding)('rebind.example', {}, (err) => resolve(err)));
     expect(denied).toBeInstanceOf(EgressError);
   });
 });

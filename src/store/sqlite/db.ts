@@ -1,5 +1,7 @@
 import { DatabaseSync } from 'node:sqlite';
 import type { SQLInputValue, SQLOutputValue, StatementSync } from 'node:sqlite';
+import { dirname } from 'node:path';
+import { ensurePrivateDir, restrictFiles, touchPrivateFile } from '../../lib/private-files.ts';
 import { StoreConflictError } from '../types.ts';
 import { migrate } from './schema.ts';
 
@@ -15,6 +17,13 @@ export class SqliteDb {
   readonly #statements = new Map<string, StatementSync>();
 
   constructor(file: string) {
+    if (file !== ':memory:' && !file.startsWith('file:')) {
+      // A missing DATA_DIR is created (SQLite itself would only say "unable to open database file").
+      ensurePrivateDir(dirname(file));
+      // SQLite gives its -wal and -shm files the mode of the database file: a 0600 database keeps all three private.
+      touchPrivateFile(file);
+      restrictFiles([file, `${file}-wal`, `${file}-shm`]);
+    }
     this.raw = new DatabaseSync(file);
     // busy_timeout first: switching to WAL and migrating may wait on another process.
     this.raw.exec('PRAGMA busy_timeout = 5000');
