@@ -39,10 +39,10 @@ function home(session: Session): string {
   const email = typeof s.claims['email'] === 'string' ? s.claims['email'] : '(none)';
   return page('Example App: signed in', SERVED_BY, `<h1>Signed in</h1>
 <dl><dt>sub</dt><dd data-field="sub">${esc(s.claims.sub)}</dd><dt>email</dt><dd data-field="email">${esc(email)}</dd></dl>
-<h2>The id_token, decoded</h2><p>Its signature and claims were checked by openid-client when the code was redeemed.</p>
+<h2>The id_token, decoded</h2><p>openid-client checked its issuer, audience, expiry and nonce when it redeemed the code.</p>
 <h3>Header</h3><pre data-field="id_token_header">${esc(JSON.stringify(decodePart(header), null, 2))}</pre>
 <h3>Payload</h3><pre data-field="id_token_payload">${esc(JSON.stringify(decodePart(payload), null, 2))}</pre>
-<a class="button" href="/logout">Sign out of the app</a>`);
+<a class="button" href="/logout">Sign out</a>`);
 }
 
 /** Builds the example app; discovery runs once here, against brokerid on loopback (hence plain http). */
@@ -101,9 +101,14 @@ export async function createExampleApp(settings: AppSettings): Promise<express.E
     }
   });
 
+  // Signing out of the app alone would leave the brokerid session, which would sign the same person
+  // straight back in: end that too (RP-initiated logout), so the next sign-in can pick someone else.
   app.get('/logout', (req, res) => {
-    delete session(req, res).signedIn;
-    res.redirect('/');
+    const s = session(req, res);
+    const idToken = s.signedIn?.idToken;
+    delete s.signedIn;
+    if (!idToken) return res.redirect('/');
+    res.redirect(oidc.buildEndSessionUrl(config, { id_token_hint: idToken, post_logout_redirect_uri: `${settings.base}/` }).toString());
   });
   return app;
 }

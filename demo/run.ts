@@ -73,7 +73,7 @@ async function main(): Promise<void> {
   });
   const credentials = await connectDemo({
     issuer: server.issuer, adminId: server.adminId, adminSecret: server.adminSecret,
-    appCallback: `${app.base}/callback`, provider: upstream,
+    appBase: app.base, provider: upstream,
   });
   app.server.on('request', await createExampleApp({ base: app.base, issuer: server.issuer, connection: CONNECTION, ...credentials }));
 

@@ -18,7 +18,8 @@ export interface SetupInput {
   issuer: string;
   adminId: string;
   adminSecret: string;
-  appCallback: string;
+  /** The example app's base URL: its /callback and home page are registered with brokerid. */
+  appBase: string;
   provider: { base: string; clientId: string; clientSecret: string };
 }
 
@@ -40,7 +41,7 @@ export async function connectDemo(input: SetupInput): Promise<{ clientId: string
     body: { grant_type: 'client_credentials', client_id: input.adminId, client_secret: input.adminSecret, audience: api },
   }) as { access_token: string };
   const app = await call(`${api}clients`, {
-    token, body: { name: 'Example App (demo)', app_type: 'regular_web', callbacks: [input.appCallback] },
+    token, body: { name: 'Example App (demo)', app_type: 'regular_web', callbacks: [`${input.appBase}/callback`], allowed_logout_urls: [`${input.appBase}/`] },
   }) as { client_id: string; client_secret: string };
   await call(`${api}connections`, {
     token,
