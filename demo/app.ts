@@ -53,11 +53,13 @@ export async function createExampleApp(settings: AppSettings): Promise<express.E
   const app = express();
   app.disable('x-powered-by');
 
-  const session = (req: Request, res: Response): Session => {
+  // A session is made only when a sign-in starts, so visits without one cost nothing.
+  const session = (req: Request, res: Response, create = false): Session => {
     const id = /(?:^|;\s*)demo_app_session=([\w-]+)/.exec(req.get('cookie') ?? '')?.[1];
     const known = id ? sessions.get(id) : undefined;
-    if (id && known) return known;
+    if (known) return known;
     const fresh: Session = {};
+    if (!create) return fresh;
     const newId = randomBytes(18).toString('base64url');
     sessions.set(newId, fresh);
     res.cookie(COOKIE, newId, { httpOnly: true, sameSite: 'lax', path: '/' });
@@ -68,7 +70,7 @@ export async function createExampleApp(settings: AppSettings): Promise<express.E
 
   app.get('/login', async (req, res, next) => {
     try {
-      const s = session(req, res);
+      const s = session(req, res, true);
       const pending = { verifier: oidc.randomPKCECodeVerifier(), state: oidc.randomState(), nonce: oidc.randomNonce() };
       s.pending = pending;
       const url = oidc.buildAuthorizationUrl(config, {

@@ -16,10 +16,15 @@ export interface DemoServer {
   adminSecret: string;
   /** Resolves when the process has exited (with its exit code or signal). */
   exited: Promise<string>;
+  /** Resolves once it listens; rejects when it exits or hangs first. */
+  ready: Promise<void>;
 }
 
-/** Starts the server on 127.0.0.1:`port` with DATA_DIR `dataDir`; resolves once it listens. `echo` receives its output lines. */
-export async function startBrokerid(port: number, dataDir: string, echo: (line: string) => void): Promise<DemoServer> {
+/**
+ * Starts the server on 127.0.0.1:`port` with DATA_DIR `dataDir`; `echo` receives its output lines.
+ * Returns at once, so a stop during start-up still finds the child to end.
+ */
+export function spawnBrokerid(port: number, dataDir: string, echo: (line: string) => void): DemoServer {
   const issuer = `http://127.0.0.1:${port}/`;
   const adminId = 'demo-admin';
   const adminSecret = randomBytes(24).toString('base64url');
@@ -34,7 +39,7 @@ export async function startBrokerid(port: number, dataDir: string, echo: (line: 
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const exited = new Promise<string>((resolve) => child.once('exit', (code, signal) => resolve(signal ?? `code ${code}`)));
-  await new Promise<void>((resolve, reject) => {
+  const ready = new Promise<void>((resolve, reject) => {
     let listening = false;
     const timer = setTimeout(() => reject(new Error(`brokerid did not start in ${START_TIMEOUT_MS / 1000} s`)), START_TIMEOUT_MS);
     const onLine = (line: string) => {
@@ -59,5 +64,5 @@ export async function startBrokerid(port: number, dataDir: string, echo: (line: 
       reject(new Error(`brokerid exited (${how}) before listening`));
     });
   });
-  return { child, issuer, adminId, adminSecret, exited };
+  return { child, issuer, adminId, adminSecret, exited, ready };
 }

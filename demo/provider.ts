@@ -29,6 +29,22 @@ function sweep<T extends { expires: number }>(map: Map<string, T>): void {
   for (const [key, value] of map) if (value.expires < now) map.delete(key);
 }
 
+/** RFC 6749 §2.3.1: Basic credentials are form-encoded, then joined by the first colon. */
+function basicCredentials(header: string | undefined): [string, string] | undefined {
+  const encoded = /^Basic ([A-Za-z0-9+/=]+)$/.exec(header ?? '')?.[1];
+  if (!encoded) return undefined;
+  const text = Buffer.from(encoded, 'base64').toString();
+  const colon = text.indexOf(':');
+  const decode = (part: string) => {
+    try {
+      return decodeURIComponent(part.replace(/\+/g, ' '));
+    } catch {
+      return '';
+    }
+  };
+  return colon < 0 ? undefined : [decode(text.slice(0, colon)), decode(text.slice(colon + 1))];
+}
+
 function signInForm(q: Record<string, string>, problem?: string): string {
   const hidden = ['client_id', 'redirect_uri', 'state', 'scope', 'code_challenge', 'code_challenge_method']
     .filter((k) => q[k] !== undefined).map((k) => `<input type="hidden" name="${k}" value="${esc(q[k] ?? '')}">`).join('');
@@ -85,8 +101,7 @@ export function createProvider(client: ProviderClient): express.Express {
     const f = (req.body ?? {}) as Record<string, string>;
     res.set('cache-control', 'no-store');
     const fail = (status: number, error: string, description: string) => res.status(status).json({ error, error_description: description });
-    const basic = /^Basic (.+)$/.exec(req.get('authorization') ?? '')?.[1];
-    const [id, secret] = basic ? Buffer.from(basic, 'base64').toString().split(':').map(decodeURIComponent) : [f['client_id'], f['client_secret']];
+    const [id, secret] = basicCredentials(req.get('authorization')) ?? [f['client_id'], f['client_secret']];
     if (id !== client.clientId || !same(secret ?? '', client.clientSecret)) return fail(401, 'invalid_client', 'client authentication failed');
     if (f['grant_type'] !== 'authorization_code') return fail(400, 'unsupported_grant_type', 'only authorization_code');
     const pending = codes.get(f['code'] ?? '');

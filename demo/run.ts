@@ -9,7 +9,7 @@ import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createExampleApp } from './app.ts';
-import { startBrokerid, type DemoServer } from './brokerid.ts';
+import { spawnBrokerid, type DemoServer } from './brokerid.ts';
 import { freeLoopbackPort, listenLoopback } from './listen.ts';
 import { createProvider } from './provider.ts';
 import { CONNECTION, connectDemo } from './setup.ts';
@@ -64,7 +64,8 @@ async function main(): Promise<void> {
   const upstream = { base: provider.base, clientId: 'brokerid-demo', clientSecret: randomBytes(24).toString('base64url') };
   provider.server.on('request', createProvider({ ...upstream, redirectUri: `http://127.0.0.1:${port}/login/callback` }));
 
-  server = await startBrokerid(port, dataDir, (line) => say(`[brokerid] ${line}`));
+  server = spawnBrokerid(port, dataDir, (line) => say(`[brokerid] ${line}`));
+  await server.ready;
   void server.exited.then((how) => {
     if (!stopping) {
       say(`brokerid exited unexpectedly (${how}); stopping the demo.`);
