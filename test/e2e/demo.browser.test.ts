@@ -4,10 +4,11 @@
  * headless Chromium, checks the printed admin credentials, then sends SIGINT and proves that every
  * process of the demo has exited and its temporary store is gone.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { browserSkipReason, launchBrowser } from '../support/browser.ts';
+import { spawnUntil } from '../support/process.ts';
 import { clientCredentialsToken } from '../support/server.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
@@ -24,30 +25,13 @@ async function startDemo(): Promise<Demo> {
   const [command, ...args] = (pkg.scripts['demo'] ?? '').split(' ');
   expect(command).toBe('node');
   // Its own process group, so a test can send Ctrl-C to the whole group as a terminal does.
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: { PATH: process.env['PATH'] ?? '' }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  let out = '';
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the demo did not come up in 40 s:\n${out}`)), 40_000);
-    const onData = (chunk: Buffer) => {
-      out += chunk.toString();
-      if (out.includes('Press Ctrl-C')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    void exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`the demo exited with ${code} before it was ready:\n${out}`));
-    });
-  });
+  const { child, output, exited } = await spawnUntil(args, {}, 'Press Ctrl-C', { timeoutMs: 40_000, detached: true });
+  const out = output();
   const app = /^Open the example app and sign in: (\S+)$/m.exec(out)?.[1];
   const admin = /^Open the admin console: (\S+)\s+Client ID: (\S+)\s+Client Secret: (\S+)$/m.exec(out);
   const dataDir = /^Demo data \(removed on exit\): (\S+)$/m.exec(out)?.[1];
   if (!app || !admin || !dataDir) throw new Error(`the demo's output lacks its Open or data lines:\n${out}`);
-  return { child, output: () => out, exited, app, consoleUrl: admin[1]!, adminId: admin[2]!, adminSecret: admin[3]!, dataDir };
+  return { child, output, exited, app, consoleUrl: admin[1]!, adminId: admin[2]!, adminSecret: admin[3]!, dataDir };
 }
 
 /** The pid and every live descendant of it, read from /proc. */
