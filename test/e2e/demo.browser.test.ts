@@ -5,7 +5,7 @@
  * process of the demo has exited and its temporary store is gone.
  */
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { browserSkipReason, launchBrowser } from '../support/browser.ts';
 import { spawnUntil } from '../support/process.ts';
@@ -58,6 +58,15 @@ function alive(pid: number): boolean {
   }
 }
 
+/** After a failure: ends the demo's whole process group (a SIGKILLed run.ts could not stop its children) and its store. */
+function forceEnd(d: Demo | undefined): void {
+  if (!d) return;
+  try {
+    process.kill(-d.child.pid!, 'SIGKILL');
+  } catch { /* already gone */ }
+  rmSync(d.dataDir, { recursive: true, force: true });
+}
+
 /** Sends the stop signal, then expects a clean exit, no process of `seen` left and the store removed. */
 async function stopsCleanly(d: Demo, seen: Set<number>, send: () => void): Promise<void> {
   // run.ts, brokerid and its sandbox process.
@@ -83,7 +92,7 @@ maybe('npm run demo in a real browser', () => {
   }, 60_000);
   afterAll(async () => {
     await browser?.close();
-    if (demo && demo.child.exitCode === null) demo.child.kill('SIGKILL');
+    forceEnd(demo);
   });
 
   /** One person's sign-in from the app's home page; resolves what the app shows. */
@@ -163,7 +172,7 @@ describe('stopping npm run demo', () => {
       const seen = new Set(processTree(d.child.pid!));
       await stopsCleanly(d, seen, () => send(d));
     } finally {
-      if (d.child.exitCode === null) d.child.kill('SIGKILL');
+      forceEnd(d);
     }
   }, 60_000);
 });
