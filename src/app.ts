@@ -3,6 +3,7 @@ import { htmlErrorHandler } from './errors/handlers.ts';
 import type { Config } from './config/load.ts';
 import type { Logger } from './lib/logger.ts';
 import type { SecretBox } from './lib/secrets.ts';
+import type { TenantLogs } from './logs/index.ts';
 import type { ClientService } from './management/clients/service.ts';
 import { managementRouter } from './management/router.ts';
 import { captureAuthorizeParams } from './oidc/authorize-params.ts';
@@ -17,6 +18,8 @@ export interface AppDeps {
   logger: Logger;
   host: OidcHost;
   clients: ClientService;
+  /** Tenant logs: the Management API audits its writes and serves /logs. */
+  logs?: TenantLogs;
   /** Extra Management API resources by path (e.g. /connections). */
   managementExtra?: Record<string, Router>;
   /** Routes of the login flow (interaction pages, upstream callback). */
@@ -52,7 +55,7 @@ export function createApp(deps: AppDeps): Express {
   });
 
   app.use('/api/v2', managementRouter({
-    store: deps.store, host: deps.host, issuer: deps.config.issuer, clients: deps.clients, logger: deps.logger,
+    store: deps.store, host: deps.host, issuer: deps.config.issuer, clients: deps.clients, logger: deps.logger, ...(deps.logs ? { logs: deps.logs } : {}),
     ...(deps.managementExtra ? { extra: deps.managementExtra } : {}),
   }));
   app.use('/authorize', express.urlencoded({ extended: false, limit: '56kb' }), captureAuthorizeParams);

@@ -6,6 +6,7 @@ import { createRefresher } from './connections/refresh.ts';
 import { sharedCallbackUrl, upstreamEgress } from './connections/upstream-settings.ts';
 import type { Logger } from './lib/logger.ts';
 import type { SecretBox } from './lib/secrets.ts';
+import type { TenantLogs } from './logs/index.ts';
 import { loginRouter } from './login/routes.ts';
 import { sendExpired } from './login/pages.ts';
 import { connectionsManagement } from './management/connections/index.ts';
@@ -15,7 +16,7 @@ import { createInteractionPort } from './oidc/interactions.ts';
 import { createScriptPool } from './sandbox/index.ts';
 import type { Store } from './store/types.ts';
 
-export interface FeatureDeps { config: Config; store: Store; box: SecretBox; logger: Logger }
+export interface FeatureDeps { config: Config; store: Store; box: SecretBox; logger: Logger; logs: TenantLogs }
 
 /**
  * The product's parts beyond the OIDC core: the connections and users Management API and

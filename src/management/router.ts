@@ -2,11 +2,13 @@ import express, { Router } from 'express';
 import { AppError } from '../errors/app-error.ts';
 import { jsonErrorHandler } from '../errors/handlers.ts';
 import type { Logger } from '../lib/logger.ts';
+import type { TenantLogs } from '../logs/index.ts';
 import type { OidcHost } from '../oidc/host.ts';
 import type { Store } from '../store/types.ts';
 import { managementAuth } from './auth.ts';
 import { clientGrantsRouter } from './client-grants.ts';
 import { clientsRouter } from './clients/router.ts';
+import { managementLogs } from './logs/index.ts';
 import type { ClientService } from './clients/service.ts';
 
 export interface ManagementDeps {
@@ -15,6 +17,8 @@ export interface ManagementDeps {
   issuer: string;
   clients: ClientService;
   logger: Logger;
+  /** Tenant logs: audits every write (sapi/fapi) and serves /logs, /users/:id/logs. */
+  logs?: TenantLogs;
   /** Further resources (connections, users) mounted by their own modules. */
   extra?: Record<string, Router>;
 }
@@ -24,6 +28,7 @@ export function managementRouter(deps: ManagementDeps): Router {
   const r = Router();
   r.use(managementAuth(deps.host, deps.issuer));
   r.use(express.json({ limit: '256kb', strict: false }));
+  if (deps.logs) r.use(managementLogs(deps.logs));
   r.use('/clients', clientsRouter(deps.store, deps.clients));
   r.use('/client-grants', clientGrantsRouter(deps.store, deps.issuer));
   for (const [path, router] of Object.entries(deps.extra ?? {})) r.use(path, router);

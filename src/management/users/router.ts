@@ -5,6 +5,7 @@ import { ConnectionError } from '../../connections/errors.ts';
 import { RefreshUnavailable, type Refresher } from '../../connections/refresh.ts';
 import type { Logger } from '../../lib/logger.ts';
 import type { SecretBox } from '../../lib/secrets.ts';
+import type { TenantLogs } from '../../logs/index.ts';
 import type { Store, UserRecord } from '../../store/types.ts';
 import { principalOf, requireScope } from '../auth.ts';
 import { ListQuerySchema, listOptions, listResponse, selectFields } from '../paging.ts';
@@ -13,7 +14,7 @@ import { UserListQuerySchema, userFilter } from './query.ts';
 import { toAuth0User } from './view.ts';
 import { deleteUser } from '../../users/delete.ts';
 
-export interface UsersDeps { store: Store; box: SecretBox; logger: Logger; refresh: Refresher }
+export interface UsersDeps { store: Store; box: SecretBox; logger: Logger; refresh: Refresher; logs: TenantLogs }
 
 const FieldsSchema = ListQuerySchema.pick({ fields: true, include_fields: true });
 const ByEmailSchema = FieldsSchema.extend({ email: z.string({ message: 'required (users-by-email?email=<address>)' }).min(1, { message: 'required' }).max(512) });
@@ -51,7 +52,7 @@ export function usersRouter(deps: UsersDeps): Router {
     }
   });
   r.delete('/:id', requireScope('delete:users'), async (req, res) => {
-    if (!(await deleteUser(deps.store, param(req, 'id')))) throw userNotFound(param(req, 'id'));
+    if (!(await deleteUser(deps.store, deps.logs.sink, param(req, 'id'), { clientId: principalOf(res).clientId }))) throw userNotFound(param(req, 'id'));
     res.status(204).end();
   });
   return r;
