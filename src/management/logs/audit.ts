@@ -4,7 +4,7 @@ import { principalOf } from '../auth.ts';
 
 const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const VERBS: Record<string, string> = { POST: 'Create', PUT: 'Update', PATCH: 'Update', DELETE: 'Delete' };
-const NOUNS: Record<string, string> = { clients: 'client', 'client-grants': 'client grant', connections: 'connection', users: 'user' };
+const NOUNS: Record<string, string> = { clients: 'a client', 'client-grants': 'a client grant', connections: 'a connection', users: 'a user' };
 /** Operations on a sub-resource, by `METHOD resource/sub-resource` (ids removed). */
 const SPECIAL: Record<string, string> = {
   'POST clients/rotate-secret': 'Rotate a client secret',
@@ -25,7 +25,7 @@ export function describeOperation(method: string, path: string): string {
   const noun = NOUNS[names[0] ?? ''];
   if (!noun) return 'API Operation';
   const verb = names.length > 1 ? 'Update' : (VERBS[method] ?? 'Update');
-  return `${verb} a${/^[aeiou]/.test(noun) ? 'n' : ''} ${noun}`;
+  return `${verb} ${noun}`;
 }
 
 /** The dotted NAMES of the fields a body sets (never their values), up to 3 levels deep. */
