@@ -12,6 +12,7 @@ const SPECIAL: Record<string, string> = {
   'DELETE users/identities': 'Unlink a user account',
   'POST users/identities/refresh': 'Refresh an upstream access token',
 };
+const SPECIAL_KEYS = Object.keys(SPECIAL).sort((a, b) => b.length - a.length);
 const MAX_DEPTH = 3;
 const MAX_FIELDS = 100;
 
@@ -20,8 +21,10 @@ export function describeOperation(method: string, path: string): string {
   // /resource/:id/sub/:sub-id/action -> resource, sub, action (every other segment is an id)
   const segments = path.split('/').filter(Boolean);
   const names = segments.filter((_, i) => i % 2 === 0);
-  const special = SPECIAL[`${method} ${names.join('/')}`];
-  if (special) return special;
+  const operation = `${method} ${names.join('/')}`;
+  // Longest match first; a key also covers what follows it (DELETE users/:id/identities/:provider/:user_id).
+  const special = SPECIAL_KEYS.find((key) => operation === key || operation.startsWith(`${key}/`));
+  if (special) return SPECIAL[special] ?? special;
   const noun = NOUNS[names[0] ?? ''];
   if (!noun) return 'API Operation';
   const verb = names.length > 1 ? 'Update' : (VERBS[method] ?? 'Update');
