@@ -87,7 +87,7 @@ export function describeLogConformance(withFreshStore: (fn: (s: Store) => Promis
       });
     });
 
-    test('purgeBefore deletes exactly the events dated before the time (in batches larger than one chunk) and counts them', async () => {
+    test('purgeBefore deletes exactly the events dated before the time (more than one chunk) and counts them', async () => {
       await withFreshStore(async (s) => {
         const old = Array.from({ length: 2500 }, (_, i) => at(1, `o${String(i).padStart(4, '0')}`));
         const kept = [at(2, 'k'), at(3, 'k')];

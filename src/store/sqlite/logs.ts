@@ -4,7 +4,7 @@ import { changed, doc, guardUnique, text } from './db.ts';
 import type { Params, SqliteDb } from './db.ts';
 import { listPage } from './list.ts';
 
-const PURGE_CHUNK = 2000;
+const PURGE_CHUNK = 500;
 
 /** Tenant logs on sqlite: the filtered fields lifted into indexed columns, the event as JSON. */
 export function sqliteLogs(db: SqliteDb): LogRepo {
