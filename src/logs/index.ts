@@ -3,7 +3,8 @@ import type { LogRepo } from '../store/types.ts';
 import type { LogSink } from './types.ts';
 import { createLogWriter, WRITER_DEFAULTS, type LogWriterOptions } from './writer.ts';
 
-export type { LogSink } from './types.ts';
+export type { LogEventInput, LogSink } from './types.ts';
+export { requestFields } from './context.ts';
 
 /**
  * Everything tenant logs need, as the one object other parts pass around: producers call

@@ -1,4 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
+import { requestFields } from '../../logs/context.ts';
 import type { LogSink } from '../../logs/types.ts';
 import { principalOf } from '../auth.ts';
 
@@ -66,13 +67,11 @@ export function managementAudit(sink: LogSink) {
     res.on('finish', () => {
       const ok = res.statusCode < 400;
       const clientId = principalOf(res)?.clientId;
-      const ua = req.get('user-agent');
       sink.emit({
         type: ok ? 'sapi' : 'fapi',
         description,
         ...(clientId ? { client_id: clientId } : {}),
-        ...(req.ip ? { ip: req.ip } : {}),
-        ...(ua ? { user_agent: ua } : {}),
+        ...requestFields(req),
         details: {
           request: { method: req.method, path, channel: 'api', ...(fields.length ? { body_fields: fields } : {}) },
           response: { statusCode: res.statusCode, ...(errorCode ? { error_code: errorCode } : {}) },
