@@ -26,9 +26,9 @@ export function sqliteLogs(db: SqliteDb): LogRepo {
     async list(filter, options) {
       const where: string[] = [];
       const params: Params = [];
-      const equal = (column: string, value: string | undefined): void => {
+      const add = (condition: string, value: string | undefined): void => {
         if (value === undefined) return;
-        where.push(`${column} = ?`);
+        where.push(condition);
         params.push(value);
       };
       if (filter.types !== undefined) {
@@ -36,17 +36,11 @@ export function sqliteLogs(db: SqliteDb): LogRepo {
         where.push(filter.types.length ? `type IN (${filter.types.map(() => '?').join(', ')})` : '0');
         params.push(...filter.types);
       }
-      equal('user_id', filter.user_id);
-      equal('client_id', filter.client_id);
-      equal('connection', filter.connection);
-      if (filter.dateFrom !== undefined) {
-        where.push('date >= ?');
-        params.push(filter.dateFrom);
-      }
-      if (filter.dateTo !== undefined) {
-        where.push('date < ?');
-        params.push(filter.dateTo);
-      }
+      add('user_id = ?', filter.user_id);
+      add('client_id = ?', filter.client_id);
+      add('connection = ?', filter.connection);
+      add('date >= ?', filter.dateFrom);
+      add('date < ?', filter.dateTo);
       const dir = options.order === 'asc' ? 'ASC' : 'DESC';
       let after: { condition: string; params: Params } | undefined;
       if (options.afterId !== undefined) {
