@@ -44,6 +44,10 @@ function gated(repo: LogRepo) {
 
 const all = async (): Promise<LogEvent[]> => (await store.logs.list({}, { order: 'asc', limit: 100_000 })).items;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Waits (up to 3 s: the machine may be busy) until `done()` holds. */
+async function until(done: () => boolean | Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 150 && !(await done()); i++) await sleep(20);
+}
 
 test('emit returns before anything is stored; events arrive in one batch after flushMs, with id, date and the catalogue description', async () => {
   const { logger } = captured();
@@ -53,7 +57,7 @@ test('emit returns before anything is stored; events arrive in one batch after f
   writer.emit({ type: 'du', user_id: 'u1', description: 'Deleted user u1' });
   expect(g.batches).toEqual([]);
   expect(await all()).toEqual([]);
-  await sleep(80);
+  await until(() => g.batches.length > 0);
   expect(g.batches).toEqual([2]);
   g.release();
   await writer.flush();
@@ -73,8 +77,10 @@ test('a full batch is written at once, without waiting for the timer; batches ne
   g.release();
   const writer = createLogWriter({ repo: g.repo, logger, flushMs: 60_000, batchSize: 5, maxQueue: 1000 });
   for (let i = 0; i < 12; i++) writer.emit({ type: 's', user_id: `u${i}` });
-  await sleep(50);
-  // 12 events with batch size 5: two full batches flushed promptly, the remainder waits for the (long) timer.
+  // 12 events with batch size 5: two full batches flushed promptly (well within the 60 s timer),
+  // the remainder waits for that timer.
+  await until(() => g.batches.length >= 2);
+  await sleep(20);
   expect(g.batches).toEqual([5, 5]);
   expect(await all()).toHaveLength(10);
   await writer.close();
@@ -87,7 +93,7 @@ test('a slow store: the queue stays bounded, the oldest events are dropped and c
   const g = gated(store.logs);
   const writer = createLogWriter({ repo: g.repo, logger, flushMs: 1, batchSize: 10, maxQueue: 50 });
   for (let i = 0; i < 10; i++) writer.emit({ type: 's', user_id: `first${i}` });
-  await sleep(20); // the first batch of 10 is now stuck in the store
+  await until(() => g.batches.length > 0); // the first batch of 10 is now stuck in the store
   expect(g.batches).toEqual([10]);
   for (let i = 0; i < 200; i++) writer.emit({ type: 's', user_id: `u${i}` });
   expect(writer.dropped).toBe(150);
@@ -149,7 +155,7 @@ test('retention: the purge removes events older than LOGS_RETENTION_DAYS and kee
   writer.emit({ type: 's', user_id: 'recent', date: new Date(Date.now() - 29 * day).toISOString() });
   await writer.close();
   const logs = createTenantLogs({ repo: store.logs, logger, retentionDays: 30, firstPurgeMs: 1 });
-  await sleep(50);
+  await until(async () => (await all()).length === 1);
   await logs.close();
   expect((await all()).map((e) => e.user_id)).toEqual(['recent']);
   expect(lines.find((l) => String(l['msg']).includes('purged'))).toMatchObject({ removed: 1, retentionDays: 30 });
