@@ -34,7 +34,7 @@ async function tokenWith(scopes: string[]): Promise<string> {
 
 /** Polls GET /logs?q= until `match` finds an event (the writer flushes within ~100 ms). */
 async function findEvent(q: string, match: (e: LogEvent) => boolean): Promise<LogEvent> {
-  for (let i = 0; i < 50; i++) {
+  for (let i = 0; i < 100; i++) {
     const res = await srv.api(`/logs?q=${encodeURIComponent(q)}&per_page=100`);
     expect(res.status).toBe(200);
     const found = (res.body as LogEvent[]).find(match);

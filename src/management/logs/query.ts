@@ -8,6 +8,8 @@ import { ListQuerySchema } from '../paging.ts';
 export const LogListQuerySchema = ListQuerySchema.extend({
   sort: z.enum(['date:1', 'date:-1'], { message: 'expected date:1 (oldest first) or date:-1 (newest first)' }).optional(),
   q: z.string().max(2000).optional(),
+  /** What Auth0's Node SDK (v5) sends for `q`; the same syntax. */
+  search: z.string().max(2000).optional(),
   search_engine: z.enum(['v1', 'v2', 'v3']).optional(),
 });
 
@@ -56,6 +58,14 @@ function types(value: string): string[] {
     if (!(LOG_TYPE_CODES as readonly string[]).includes(t)) throw badQuery(`unknown log type ${JSON.stringify(t)} (known: ${LOG_TYPE_CODES.join(', ')})`);
   }
   return list;
+}
+
+/** The one search of a query: `q`, or `search` (the SDK's name); both at once must agree. */
+export function searchOf(query: Pick<LogListQuery, 'q' | 'search'>): string | undefined {
+  if (query.q !== undefined && query.search !== undefined && query.q !== query.search) {
+    throw new AppError(400, 'invalid_query_string', 'Query validation error: q and search are two names for one search; send one of them');
+  }
+  return query.q ?? query.search;
 }
 
 /** The store filter a `q` asks for; a search this server cannot run is a 400 saying what it can, never ignored. */

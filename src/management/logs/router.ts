@@ -5,7 +5,7 @@ import type { LogFilter, LogRepo } from '../../store/types.ts';
 import { requireScope } from '../auth.ts';
 import { ListQuerySchema, listOptions, listResponse, selectFields } from '../paging.ts';
 import { param, parseQuery } from '../validation.ts';
-import { LogListQuerySchema, parseLogSearch, type LogListQuery } from './query.ts';
+import { LogListQuerySchema, parseLogSearch, searchOf, type LogListQuery } from './query.ts';
 
 /** Page paging reaches this many events at most (as on Auth0); checkpoint paging has no limit. */
 const PAGE_WINDOW = 1000;
@@ -42,7 +42,7 @@ export function logsRouter(repo: LogRepo): Router {
   const r = Router();
   r.get('/logs', requireScope('read:logs'), async (req, res) => {
     const q = parseQuery(LogListQuerySchema, req.query);
-    await sendList(req, res, repo, q, parseLogSearch(q.q));
+    await sendList(req, res, repo, q, parseLogSearch(searchOf(q)));
   });
   r.get('/logs/:id', requireScope('read:logs'), async (req, res) => {
     const q = parseQuery(FieldsSchema, req.query);
@@ -52,7 +52,7 @@ export function logsRouter(repo: LogRepo): Router {
   });
   // Auth0 asks for read:logs and read:users here.
   r.get('/users/:id/logs', requireScope('read:logs'), requireScope('read:users'), async (req, res) => {
-    const q = parseQuery(LogListQuerySchema.omit({ q: true, from: true, take: true, search_engine: true }).strict(), req.query);
+    const q = parseQuery(LogListQuerySchema.omit({ q: true, search: true, from: true, take: true, search_engine: true }).strict(), req.query);
     await sendList(req, res, repo, q, { user_id: param(req, 'id') });
   });
   return r;
