@@ -32,9 +32,9 @@ async function tokenWith(scopes: string[]): Promise<string> {
   return token;
 }
 
-/** Polls GET /logs?q= until `match` finds an event (the writer flushes within ~100 ms). */
+/** Polls GET /logs?q= until `match` finds an event (the writer flushes within ~100 ms; a loaded machine may take longer). */
 async function findEvent(q: string, match: (e: LogEvent) => boolean): Promise<LogEvent> {
-  for (let i = 0; i < 100; i++) {
+  for (const deadline = Date.now() + 15_000; Date.now() < deadline;) {
     const res = await srv.api(`/logs?q=${encodeURIComponent(q)}&per_page=100`);
     expect(res.status).toBe(200);
     const found = (res.body as LogEvent[]).find(match);
@@ -105,6 +105,19 @@ test('deleting a user writes du; /users/:id/logs lists it (read:logs and read:us
   const onlyLogs = await tokenWith(['read:logs']);
   expect((await srv.api(`/users/${encodeURIComponent(userId)}/logs`, { token: onlyLogs })).status).toBe(403);
   expect((await srv.api('/logs', { token: onlyLogs })).status).toBe(200);
+});
+
+test('deleting a connection deletes the users only it knows, each with a du event that says why', async () => {
+  const created = await srv.api('/connections', { method: 'POST', body: connectionBody('doomed', 'doomed-secret-value', 'function (a, c, cb) { cb(null, { user_id: "1" }); }') });
+  secrets.push('doomed-secret-value');
+  const id = String((created.body as Json)['id']);
+  await srv.server.store.users.upsertLogin({
+    user_id: 'oauth2|doomed|1', identity: { provider: 'oauth2', connection: 'doomed', user_id: '1', isSocial: true },
+    root: {}, extra: {}, setRootAttributes: 'on_each_login', now: new Date().toISOString(),
+  });
+  expect((await srv.api(`/connections/${id}`, { method: 'DELETE' })).status).toBe(204);
+  const du = await findEvent('type:du AND connection:doomed', () => true);
+  expect(du).toMatchObject({ user_id: 'oauth2|doomed|1', description: 'Deleted user (its connection doomed was deleted)' });
 });
 
 test('without read:logs: 403 on every logs route; without a token: 401', async () => {

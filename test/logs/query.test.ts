@@ -1,5 +1,5 @@
 import { AppError } from '../../src/errors/app-error.ts';
-import { parseLogSearch } from '../../src/management/logs/query.ts';
+import { parseLogSearch, searchOf } from '../../src/management/logs/query.ts';
 
 const refused = (q: string): string => {
   try {
@@ -41,4 +41,12 @@ test('what cannot be run is a 400 that says what is supported', () => {
   expect(refused('type:s AND')).toMatch(/cannot read/);
   expect(refused('connection:"unterminated')).toMatch(/cannot read/);
   expect(refused('date:2026-13-45')).toMatch(/is not a date/);
+});
+
+test('search is the SDK\'s name for q: either works, two different ones are refused', () => {
+  expect(searchOf({ q: 'type:s' })).toBe('type:s');
+  expect(searchOf({ search: 'type:f' })).toBe('type:f');
+  expect(searchOf({ q: 'type:f', search: 'type:f' })).toBe('type:f');
+  expect(() => searchOf({ q: 'type:s', search: 'type:f' })).toThrow(/q and search are two names for one search/);
+  expect(searchOf({})).toBeUndefined();
 });
