@@ -28,7 +28,7 @@ export function managementRouter(deps: ManagementDeps): Router {
   const r = Router();
   r.use(managementAuth(deps.host, deps.issuer));
   r.use(express.json({ limit: '256kb', strict: false }));
-  if (deps.logs) r.use(managementLogs(deps.logs));
+  if (deps.logs) r.use(managementLogs(deps.logs, deps.issuer));
   r.use('/clients', clientsRouter(deps.store, deps.clients));
   r.use('/client-grants', clientGrantsRouter(deps.store, deps.issuer));
   for (const [path, router] of Object.entries(deps.extra ?? {})) r.use(path, router);
