@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { LogEvent } from '../../src/logs/types.ts';
+import { LogEventSchema, type LogEvent } from '../../src/logs/types.ts';
 import { newLogId } from '../../src/logs/writer.ts';
 import { ADMIN_SECRET, clientCredentialsToken, startTestServer, type TestServer } from '../support/server.ts';
 
@@ -202,6 +202,8 @@ test('no secret of this suite appears in any stored log event', async () => {
   await findEvent('type:sapi', (e) => e.description === 'Create a client');
   const { items } = await srv.server.store.logs.list({}, { order: 'asc', limit: 100_000 });
   expect(items.length).toBeGreaterThan(5);
+  // Every event the server wrote has the documented shape.
+  for (const e of items) expect(LogEventSchema.safeParse(e).error).toBeUndefined();
   const json = JSON.stringify(items);
   for (const s of secrets) expect(json).not.toContain(s);
 });
