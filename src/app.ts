@@ -4,6 +4,7 @@ import { securityHeaders } from './http/security-headers.ts';
 import type { Config } from './config/load.ts';
 import type { Logger } from './lib/logger.ts';
 import type { SecretBox } from './lib/secrets.ts';
+import type { TenantLogs } from './logs/index.ts';
 import type { ClientService } from './management/clients/service.ts';
 import type { ManagementFeatures } from './management/resource.ts';
 import { managementRouter } from './management/router.ts';
@@ -22,6 +23,8 @@ export interface AppDeps {
   clients: ClientService;
   /** What the Management API takes from the connections engine (features.ts). */
   management: ManagementFeatures;
+  /** Tenant logs: the Management API audits its writes and serves /logs. */
+  logs?: TenantLogs;
   /** Routes of the login flow (interaction pages, upstream callback). */
   login?: Router;
 }
@@ -52,6 +55,7 @@ export function createApp(deps: AppDeps): Express {
 
   app.use('/api/v2', managementRouter({
     store: deps.store, box: deps.box, host: deps.host, issuer: deps.config.issuer, clients: deps.clients, logger: deps.logger, ...deps.management,
+    ...(deps.logs ? { logs: deps.logs } : {}),
   }));
   app.use('/authorize', express.urlencoded({ extended: false, limit: '56kb' }), captureAuthorizeParams);
   app.post('/oauth/token', auth0TokenRequest(deps.store));

@@ -5,6 +5,7 @@ import { createOptionsCache } from './connections/options-cache.ts';
 import { upstreamUrlPolicy } from './connections/upstream-egress.ts';
 import type { Logger } from './lib/logger.ts';
 import type { SecretBox } from './lib/secrets.ts';
+import type { TenantLogs } from './logs/index.ts';
 import { loginRouter } from './login/routes.ts';
 import { sendExpired } from './login/pages.ts';
 import type { ManagementFeatures } from './management/resource.ts';
@@ -14,7 +15,7 @@ import { createInteractionPort } from './oidc/interactions.ts';
 import { createScriptPool } from './sandbox/index.ts';
 import type { Store } from './store/types.ts';
 
-export interface FeatureDeps { config: Config; store: Store; box: SecretBox; logger: Logger }
+export interface FeatureDeps { config: Config; store: Store; box: SecretBox; logger: Logger; logs: TenantLogs }
 
 /**
  * The product's parts beyond the OIDC core: the brokered login (with its script sandbox) and

@@ -13,6 +13,7 @@ import { createOidcHost } from './oidc/host.ts';
 import { openStore } from './store/open.ts';
 import type { Store } from './store/types.ts';
 import { createFeatures } from './features.ts';
+import { createTenantLogs } from './logs/index.ts';
 
 export interface RunningServer {
   url: string;
@@ -41,14 +42,15 @@ export async function startServer(config: Config, log: Logger, options: { bootst
   const store = await openConfiguredStore(config);
   const box = createSecretBox(config.secretsKey);
   const clients = createClientService(store, box);
-  const features = createFeatures({ config, store, box, logger: log });
+  const logs = createTenantLogs({ repo: store.logs, logger: log, retentionDays: config.LOGS_RETENTION_DAYS });
+  const features = createFeatures({ config, store, box, logger: log, logs });
   const host = await createOidcHost({ config, store, box, checkConnection: features.checkConnection });
   if (options.bootstrap !== false) await ensureAdminClient(config, store, clients, log);
   const stopKeys = host.watchKeys(config.KEYS_REFRESH_SECONDS, log);
   const purge = setInterval(() => store.purgeExpired().catch((err: unknown) => log.error({ err }, 'purge failed')), 60_000);
   purge.unref();
 
-  const app = createApp({ config, store, box, logger: log, host, clients, ...features.app(host) });
+  const app = createApp({ config, store, box, logger: log, host, clients, logs, ...features.app(host) });
   const server: Server = config.TLS_CERT_FILE && config.TLS_KEY_FILE
     ? createHttpsServer({ cert: readFileSync(config.TLS_CERT_FILE), key: readFileSync(config.TLS_KEY_FILE) }, app)
     : createHttpServer(app);
@@ -77,6 +79,7 @@ export async function startServer(config: Config, log: Logger, options: { bootst
           server.closeIdleConnections();
         });
         await features.close();
+        await logs.close();
         await store.close();
       })();
       return closing;

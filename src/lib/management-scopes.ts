@@ -9,6 +9,7 @@ export const MANAGEMENT_SCOPES = [
   'read:client_grants', 'create:client_grants', 'update:client_grants', 'delete:client_grants',
   'read:connections', 'create:connections', 'update:connections', 'delete:connections',
   'read:users', 'update:users', 'delete:users', 'read:user_idp_tokens',
+  'read:logs',
 ] as const;
 
 export type ManagementScope = (typeof MANAGEMENT_SCOPES)[number];

@@ -7,6 +7,7 @@ import { managementAuth } from './auth.ts';
 import { clientGrantsRouter } from './client-grants/router.ts';
 import { clientsRouter } from './clients/router.ts';
 import { connectionsRouter } from './connections/router.ts';
+import { managementLogs } from './logs/index.ts';
 import type { ManagementContext, ManagementFeatures, ManagementResource } from './resource.ts';
 import { createManagementServices, type ManagementServiceDeps } from './services.ts';
 import { usersByEmailRouter, usersRouter } from './users/router.ts';
@@ -31,6 +32,8 @@ export function managementRouter(deps: ManagementDeps): Router {
   r.use(managementAuth(deps.host, deps.issuer));
   r.use(requestGuard());
   r.use(express.json({ limit: '256kb', strict: false }));
+  // Before the resources: the audit (sapi/fapi) must see every write, and /users/:id/logs shares the /users prefix.
+  if (deps.logs) r.use(managementLogs(deps.logs, deps.issuer));
   for (const [path, resource] of RESOURCES) r.use(path, resource(ctx));
   r.use((req, _res, next) => next(new AppError(404, 'not_found', `Not found: ${req.method} /api/v2${req.path}`)));
   r.use(jsonErrorHandler(deps.logger));

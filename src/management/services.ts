@@ -1,5 +1,7 @@
 import type { Logger } from '../lib/logger.ts';
 import type { SecretBox } from '../lib/secrets.ts';
+import type { TenantLogs } from '../logs/index.ts';
+import { NO_LOGS } from '../logs/types.ts';
 import type { Store } from '../store/types.ts';
 import { createClientGrantService, type ClientGrantService } from './client-grants/service.ts';
 import type { ClientService } from './clients/service.ts';
@@ -26,6 +28,8 @@ export interface ManagementServiceDeps {
   /** Shared with the admin bootstrap, so built by the caller. */
   clients: ClientService;
   refresh: Refresher;
+  /** Tenant logs (du events); none in tests that do not ask for them. */
+  logs?: TenantLogs;
 }
 
 /** Builds every Management service once, over one store. */
@@ -33,7 +37,7 @@ export function createManagementServices(deps: ManagementServiceDeps): Managemen
   return {
     clients: deps.clients,
     clientGrants: createClientGrantService(deps.store, deps.issuer, deps.clients),
-    connections: createConnectionService(deps.store, deps.box),
-    users: createUserService(deps),
+    connections: createConnectionService(deps.store, deps.box, deps.logs?.sink ?? NO_LOGS),
+    users: createUserService({ ...deps, logs: deps.logs?.sink ?? NO_LOGS }),
   };
 }

@@ -17,6 +17,8 @@
  */
 import type { UserRootAttributes } from '../lib/profile.ts';
 
+import type { LogEvent } from '../logs/types.ts';
+
 /** Thrown by an insert/update that would break a unique key. */
 export class StoreConflictError extends Error {
   readonly key: string;
@@ -297,6 +299,48 @@ export interface TransactionRepo {
   deleteByConnection(connectionId: string): Promise<void>;
 }
 
+// ---------------------------------------------------------------- tenant logs
+
+/** Filter of a log list; every present field must match (AND). */
+export interface LogFilter {
+  /** Any of these type codes. */
+  types?: string[];
+  user_id?: string;
+  client_id?: string;
+  connection?: string;
+  /** ISO time, inclusive. */
+  dateFrom?: string;
+  /** ISO time, exclusive. */
+  dateTo?: string;
+}
+
+/**
+ * Paging of a log list. Page paging: `offset` + `limit` (+ `includeTotal`). Checkpoint
+ * paging: `afterId` = a log_id; the page holds the events that come strictly after it in
+ * the requested order (an unknown afterId yields an empty page).
+ */
+export interface LogListOptions extends ListOptions {
+  /** By `date` (ties broken by `log_id`, the same way): `asc` oldest first, `desc` newest first. */
+  order: 'asc' | 'desc';
+}
+
+/**
+ * Tenant log events (src/logs/types.ts has their shape), append-only.
+ * - `insertMany` stores every event of the batch or rejects (sqlite: nothing written;
+ *   mongo opts out, see store/mongo/logs.ts). Each insert costs O(log n) in the number of
+ *   stored events (index maintenance only, no scans), so a full store logs as fast as an
+ *   empty one. A taken log_id rejects with StoreConflictError.
+ * - Lists are ordered by (`date`, `log_id`); every filter is served by an index.
+ * - `purgeBefore` deletes every event whose date is before the given ISO time, and
+ *   resolves the number deleted.
+ */
+export interface LogRepo {
+  insertMany(events: LogEvent[]): Promise<void>;
+  get(logId: string): Promise<LogEvent | null>;
+  list(filter: LogFilter, options: LogListOptions): Promise<ListResult<LogEvent>>;
+  purgeBefore(date: string): Promise<number>;
+}
+
 // ---------------------------------------------------------------- the store
 
 export interface Store {
@@ -308,6 +352,7 @@ export interface Store {
   oidc: OidcRepo;
   keys: KeyRepo;
   transactions: TransactionRepo;
+  logs: LogRepo;
   /** Resolves when the backend answers; rejects when it is unreachable (readiness). */
   ping(): Promise<void>;
   /** Physically removes expired records (backends with native TTL may do nothing). */

@@ -119,3 +119,25 @@ test('users made by a custom connection read and delete through the SDK', async 
   await management.users.delete('oauth2|sdk-users|7');
   await expect(management.users.get('oauth2|sdk-users|7')).rejects.toMatchObject({ statusCode: 404 });
 });
+
+test('tenant logs read through the SDK: a write it made is a sapi event; get by id; a user\'s logs', async () => {
+  const management = sdk();
+  await management.clients.create({ name: 'sdk logged app', app_type: 'non_interactive' });
+  const userId = 'oauth2|sdk-logs|9';
+  await srv.server.store.users.upsertLogin({
+    user_id: userId, identity: { provider: 'oauth2', connection: 'sdk-logs', user_id: '9', isSocial: true },
+    root: { email: 'nine@sdk.example' }, extra: {}, setRootAttributes: 'on_each_login', now: new Date().toISOString(),
+  });
+  await management.users.delete(userId);
+  let events: { log_id?: string; type?: string; description?: string | null; user_id?: string | null }[] = [];
+  const isMine = (e: (typeof events)[number]) => e.type === 'du' && e.user_id === userId;
+  // The writer stores events off the request path (within ~100 ms).
+  for (let i = 0; i < 100 && !events.some(isMine); i++) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    events = (await management.logs.list({ search: 'type:(sapi OR du)', per_page: 100, sort: 'date:1' })).data;
+  }
+  expect(events.map((e) => e.description)).toEqual(expect.arrayContaining(['Create a client', 'Delete a user', 'Deleted user']));
+  const du = events.find(isMine);
+  expect(await management.logs.get(du?.log_id ?? '')).toMatchObject({ type: 'du', user_id: userId, user_name: 'nine@sdk.example' });
+  expect((await management.users.logs.list(userId)).data.map((e) => e.log_id)).toEqual([du?.log_id]);
+});

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { StoreConflictError } from '../../src/store/types.ts';
+import { describeLogConformance } from './conformance-logs.ts';
 import type {
   ClientGrantRecord,
   ClientRecord,
@@ -549,6 +550,8 @@ export function describeStoreConformance(name: string, open: () => Promise<Store
         });
       });
     });
+
+    describeLogConformance(withFreshStore);
 
     describe('lifecycle', () => {
       test('ping resolves while open and rejects after close', async () => {

@@ -3,13 +3,14 @@ import { badRequest, conflict } from '../../errors/app-error.ts';
 import { newConnectionId } from '../../lib/ids.ts';
 import { deleteUser } from '../../users/delete.ts';
 import type { SecretBox } from '../../lib/secrets.ts';
+import type { LogSink } from '../../logs/types.ts';
 import type { ConnectionFilter, ConnectionRecord, ListOptions, ListResult, Store } from '../../store/types.ts';
 import { orConflict } from '../conflicts.ts';
 import { missing } from '../not-found.ts';
 import type { ConnectionCreate, ConnectionUpdate } from './schema.ts';
 
 /** Creating, changing and deleting connections; the record is built here, the router only shapes HTTP. */
-export function createConnectionService(store: Store, box: SecretBox) {
+export function createConnectionService(store: Store, box: SecretBox, logs: LogSink) {
   /** Rejects unless every id is a client (the message names the missing ones). */
   const checkClients = async (ids: string[], field: string): Promise<void> => {
     const found = await Promise.all(ids.map((id) => store.clients.get(id)));
@@ -106,7 +107,7 @@ export function createConnectionService(store: Store, box: SecretBox) {
       const current = await get(id);
       if (!(await store.connections.delete(id))) throw missing.connection(id);
       await store.transactions.deleteByConnection(id);
-      await deleteUsersOf(store, current.name);
+      await deleteUsersOf(store, logs, current.name);
     },
   };
 }
@@ -122,12 +123,12 @@ function withoutSecret(options: Record<string, unknown>): Record<string, unknown
  * Deletes the users whose every identity is at this connection, as Auth0 does: a new
  * connection reusing the name (maybe another provider) must not inherit these accounts.
  */
-async function deleteUsersOf(store: Store, connection: string): Promise<void> {
+async function deleteUsersOf(store: Store, logs: LogSink, connection: string): Promise<void> {
   let afterId: string | undefined;
   for (;;) {
     const { items } = await store.users.list({ connection }, { limit: 100, ...(afterId ? { afterId } : {}) });
     for (const user of items) {
-      if (user.identities.every((i) => i.connection === connection)) await deleteUser(store, user.user_id);
+      if (user.identities.every((i) => i.connection === connection)) await deleteUser(store, logs, user, { reason: `its connection ${connection} was deleted` });
     }
     const last = items.at(-1);
     if (!last || items.length < 100) return;

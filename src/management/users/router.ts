@@ -46,7 +46,7 @@ export function usersRouter({ services: { users } }: ManagementContext): Router 
     }
   });
   r.delete('/:id', requireScope('delete:users'), async (req, res) => {
-    await users.delete(param(req, 'id'));
+    await users.delete(param(req, 'id'), { clientId: principalOf(res).clientId });
     res.status(204).end();
   });
   return r;

@@ -2,11 +2,12 @@ import type { Refresher } from '../../connections/refresh.ts';
 import type { Logger } from '../../lib/logger.ts';
 import type { SecretBox } from '../../lib/secrets.ts';
 import type { IdentityRecord, ListOptions, ListResult, Store, UserFilter, UserRecord } from '../../store/types.ts';
-import { deleteUser } from '../../users/delete.ts';
+import type { LogSink } from '../../logs/types.ts';
+import { deleteUser, type DeletedBy } from '../../users/delete.ts';
 import { missing } from '../not-found.ts';
 import { openIdentityTokens } from './idp-tokens.ts';
 
-export interface UserServiceDeps { store: Store; box: SecretBox; logger: Logger; refresh: Refresher }
+export interface UserServiceDeps { store: Store; box: SecretBox; logger: Logger; refresh: Refresher; logs: LogSink }
 
 /** Reading and deleting the users logins created, and their upstream tokens. */
 export function createUserService(deps: UserServiceDeps) {
@@ -23,8 +24,8 @@ export function createUserService(deps: UserServiceDeps) {
     },
 
     /** Deletes the user and ends their sessions and tokens (users/delete.ts). */
-    async delete(userId: string): Promise<void> {
-      if (!(await deleteUser(store, userId))) throw missing.user(userId);
+    async delete(userId: string, by: DeletedBy = {}): Promise<void> {
+      if (!(await deleteUser(store, deps.logs, userId, by))) throw missing.user(userId);
     },
 
     /** A fresh upstream access token for one identity, from its stored refresh token. */

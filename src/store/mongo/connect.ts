@@ -5,6 +5,7 @@ import type {
   ClientGrantDoc,
   ConnectionDoc,
   KeySetDoc,
+  LogDoc,
   OidcDoc,
   TransactionDoc,
   UserDoc,
@@ -19,6 +20,7 @@ export interface Collections {
   oidc: mongo.Collection<OidcDoc>;
   keys: mongo.Collection<KeySetDoc>;
   transactions: mongo.Collection<TransactionDoc>;
+  logs: mongo.Collection<LogDoc>;
 }
 
 /**
@@ -49,6 +51,7 @@ export async function connectMongo(uri: string): Promise<{ connection: Connectio
       oidc: db.collection<OidcDoc>('oidc'),
       keys: db.collection<KeySetDoc>('keyset'),
       transactions: db.collection<TransactionDoc>('transactions'),
+      logs: db.collection<LogDoc>('logs'),
     };
     await createIndexes(collections);
     return { connection, collections };
@@ -84,5 +87,15 @@ async function createIndexes(c: Collections): Promise<void> {
       ttl,
     ]),
     c.transactions.createIndexes([{ key: { connection_id: 1 }, name: 'connection_id' }, ttl]),
+    // Each log filter ends in (date, _id), the sort, so a filtered page is an index range scan.
+    // Retention is an explicit purgeBefore (LOGS_RETENTION_DAYS), not a TTL index: a TTL's
+    // period is fixed in the index, and changing the setting would need a collMod.
+    c.logs.createIndexes([
+      { key: { date: 1, _id: 1 }, name: 'date' },
+      { key: { type: 1, date: 1, _id: 1 }, name: 'type_date' },
+      { key: { user_id: 1, date: 1, _id: 1 }, name: 'user_date', sparse: true },
+      { key: { client_id: 1, date: 1, _id: 1 }, name: 'client_date', sparse: true },
+      { key: { connection: 1, date: 1, _id: 1 }, name: 'connection_date', sparse: true },
+    ]),
   ]);
 }

@@ -1,4 +1,5 @@
 import type { mongo } from 'mongoose';
+import type { LogEvent } from '../../logs/types.ts';
 import { StoreConflictError } from '../types.ts';
 import type {
   ClientGrantRecord,
@@ -17,6 +18,8 @@ export type ClientGrantDoc = ClientGrantRecord & { _id: string };
 export type ConnectionDoc = ConnectionRecord & { _id: string };
 /** email_lower: the case-insensitive email filter is an index probe. */
 export type UserDoc = UserRecord & { _id: string; email_lower?: string };
+/** _id is the log_id; `date` stays ISO text (its text order is its time order). */
+export type LogDoc = LogEvent & { _id: string };
 /** _id is `${model}:${id}` (model names contain no ':'); expiresAt is a Date for the TTL index. */
 export interface OidcDoc {
   _id: string;
@@ -78,21 +81,29 @@ export function isDuplicateKey(err: unknown): err is { code: number } {
   return typeof err === 'object' && err !== null && 'code' in err && err.code === 11000;
 }
 
-/** One page of documents ordered by _id, plus the total of the filter when asked. */
+/** Order and checkpoint of a list that is not ordered by _id (logs sort by date). */
+export interface DocOrder<D> {
+  sort: mongo.Sort;
+  /** Replaces `_id > afterId`; the total ignores it, as it ignores the checkpoint. */
+  after?: mongo.Filter<D>;
+}
+
+/** One page of documents ordered by _id (or `order`), plus the total of the filter when asked. */
 export async function listDocs<D extends { _id: string }, T>(
   collection: mongo.Collection<D>,
   filter: mongo.Filter<D>,
   options: ListOptions,
   toRecord: (doc: D) => T,
+  order?: DocOrder<D>,
 ): Promise<ListResult<T>> {
   const limit = Math.max(0, Math.floor(options.limit));
   const offset = Math.max(0, Math.floor(options.offset ?? 0));
   // (cast: the driver's generic Filter<D> cannot express "_id of D" inside $and)
-  const pageFilter =
-    options.afterId === undefined ? filter : ({ $and: [filter, { _id: { $gt: options.afterId } }] } as mongo.Filter<D>);
+  const after = order?.after ?? (options.afterId === undefined ? undefined : { _id: { $gt: options.afterId } });
+  const pageFilter = after === undefined ? filter : ({ $and: [filter, after] } as mongo.Filter<D>);
   // limit(0) means "no limit" to MongoDB, so an empty page is answered without asking.
   const docs =
-    limit === 0 ? [] : await collection.find(pageFilter).sort({ _id: 1 }).skip(offset).limit(limit).toArray();
+    limit === 0 ? [] : await collection.find(pageFilter).sort(order?.sort ?? { _id: 1 }).skip(offset).limit(limit).toArray();
   const items = docs.map((d) => toRecord(d as D));
   if (!options.includeTotal) return { items };
   return { items, total: await collection.countDocuments(filter) };

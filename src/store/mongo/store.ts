@@ -3,6 +3,7 @@ import { mongoClientGrants, mongoClients } from './clients.ts';
 import { connectMongo } from './connect.ts';
 import { mongoConnections } from './connections.ts';
 import { mongoKeys, mongoTransactions } from './keys-transactions.ts';
+import { mongoLogs } from './logs.ts';
 import { mongoOidc } from './oidc.ts';
 import { mongoUsers } from './users.ts';
 
@@ -23,6 +24,7 @@ export async function openMongoStore(options: MongoStoreOptions): Promise<Store>
     oidc: mongoOidc(c),
     keys: mongoKeys(c),
     transactions: mongoTransactions(c),
+    logs: mongoLogs(c),
     async ping() {
       const db = connection.db;
       if (!db) throw new Error('mongodb: not connected');

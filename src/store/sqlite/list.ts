@@ -8,6 +8,10 @@ export interface TableQuery {
   idColumn: string;
   where: string[];
   params: Params;
+  /** ORDER BY clause; default the id column, ascending. */
+  orderBy?: string;
+  /** The checkpoint condition for `afterId` when the order is not by id (logs sort by date). */
+  after?: { condition: string; params: Params };
 }
 
 /**
@@ -18,13 +22,16 @@ export function listPage<T>(db: SqliteDb, query: TableQuery, options: ListOption
   const { table, idColumn, where, params } = query;
   const pageWhere = [...where];
   const pageParams = [...params];
-  if (options.afterId !== undefined) {
+  if (query.after) {
+    pageWhere.push(query.after.condition);
+    pageParams.push(...query.after.params);
+  } else if (options.afterId !== undefined) {
     pageWhere.push(`${idColumn} > ?`);
     pageParams.push(options.afterId);
   }
   const limit = Math.max(0, Math.floor(options.limit));
   const offset = Math.max(0, Math.floor(options.offset ?? 0));
-  const sql = `SELECT doc FROM ${table}${whereSql(pageWhere)} ORDER BY ${idColumn} LIMIT ? OFFSET ?`;
+  const sql = `SELECT doc FROM ${table}${whereSql(pageWhere)} ORDER BY ${query.orderBy ?? idColumn} LIMIT ? OFFSET ?`;
   const items = db.stmt(sql).all(...pageParams, limit, offset).map((row) => doc<T>(row));
   if (!options.includeTotal) return { items };
   // The total counts every record matching the filter, whatever page or checkpoint is asked.

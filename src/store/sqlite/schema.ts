@@ -101,6 +101,24 @@ const MIGRATIONS: readonly string[] = [
   UPDATE oidc SET account_id = json_extract(doc, '$.accountId');
   CREATE INDEX oidc_account ON oidc (account_id) WHERE account_id IS NOT NULL;
   `,
+  // v3: tenant log events. Each filter has an index ending in (date, log_id), so a filtered,
+  // sorted page is an index range scan; inserts only maintain these B-trees (O(log n)).
+  `
+  CREATE TABLE logs (
+    log_id TEXT PRIMARY KEY,
+    date TEXT NOT NULL,
+    type TEXT NOT NULL,
+    user_id TEXT,
+    client_id TEXT,
+    connection TEXT,
+    doc TEXT NOT NULL
+  );
+  CREATE INDEX logs_date ON logs (date, log_id);
+  CREATE INDEX logs_type ON logs (type, date, log_id);
+  CREATE INDEX logs_user ON logs (user_id, date, log_id) WHERE user_id IS NOT NULL;
+  CREATE INDEX logs_client ON logs (client_id, date, log_id) WHERE client_id IS NOT NULL;
+  CREATE INDEX logs_connection ON logs (connection, date, log_id) WHERE connection IS NOT NULL;
+  `,
 ];
 
 /** The schema version this code writes. */

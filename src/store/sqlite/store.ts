@@ -4,6 +4,7 @@ import { sqliteConnections } from './connections.ts';
 import { SqliteDb } from './db.ts';
 import { retryingBusy, whenFree } from './busy.ts';
 import { sqliteKeys } from './keys.ts';
+import { sqliteLogs } from './logs.ts';
 import { sqliteOidc } from './oidc.ts';
 import { sqliteTransactions } from './transactions.ts';
 import { sqliteUsers } from './users.ts';
@@ -29,6 +30,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
     oidc: retryingBusy(sqliteOidc(db)),
     keys: retryingBusy(sqliteKeys(db)),
     transactions: retryingBusy(sqliteTransactions(db)),
+    logs: retryingBusy(sqliteLogs(db)),
     async ping() {
       db.stmt('SELECT 1').get();
     },
