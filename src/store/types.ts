@@ -17,7 +17,7 @@
  */
 import type { UserRootAttributes } from '../lib/profile.ts';
 
-import type { LogEvent } from '../logs/types.ts';
+import type { LogEvent } from '../lib/log-events.ts';
 
 /** Thrown by an insert/update that would break a unique key. */
 export class StoreConflictError extends Error {
@@ -325,7 +325,7 @@ export interface LogListOptions extends ListOptions {
 }
 
 /**
- * Tenant log events (src/logs/types.ts has their shape), append-only.
+ * Tenant log events (src/lib/log-events.ts has their shape), append-only.
  * - `insertMany` stores every event of the batch or rejects (sqlite: nothing written;
  *   mongo opts out, see store/mongo/logs.ts). Each insert costs O(log n) in the number of
  *   stored events (index maintenance only, no scans), so a full store logs as fast as an

@@ -1,4 +1,4 @@
-import type { LogSink } from '../logs/types.ts';
+import type { LogSink } from '../lib/log-events.ts';
 import type { Store, UserRecord } from '../store/types.ts';
 
 /** Who or what deleted a user, for its `du` log event. */

@@ -1,5 +1,5 @@
 import type { mongo } from 'mongoose';
-import type { LogEvent } from '../../logs/types.ts';
+import type { LogEvent } from '../../lib/log-events.ts';
 import { StoreConflictError } from '../types.ts';
 import type {
   ClientGrantRecord,

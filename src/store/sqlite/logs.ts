@@ -1,4 +1,4 @@
-import type { LogEvent } from '../../logs/types.ts';
+import type { LogEvent } from '../../lib/log-events.ts';
 import type { LogRepo } from '../types.ts';
 import { changed, doc, guardUnique, text } from './db.ts';
 import type { Params, SqliteDb } from './db.ts';
