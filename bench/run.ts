@@ -5,11 +5,12 @@ import { fileURLToPath } from 'node:url';
 import { costsRun, holdRun, profileRun, type DiagnoseOptions } from './diagnose.ts';
 import { runSandboxBench } from './lib/children.ts';
 import { ACTIVE_CONNECTIONS } from './lib/fixtures.ts';
+import { startPeer } from './lib/peer.ts';
 import { machineBusySeconds } from './lib/procfs.ts';
 import { machine, markdown, type Results, type SandboxCase, type Step } from './lib/report.ts';
 import { assemble } from './lib/verdict.ts';
 import {
-  BASE_USERS, bootServer, DEFAULT_WORKERS, elapsedSeconds, loginScenario, measure, say, setUpstreamUsers, startBaseline, startPeer, startWorld, stored, tokenScenario,
+  BASE_USERS, bootServer, DEFAULT_WORKERS, elapsedSeconds, loginScenario, measure, say, setUpstreamUsers, startBaseline, startWorld, stored, tokenScenario,
 } from './lib/world.ts';
 import { seedConnections, seedUsers } from './seed.ts';
 

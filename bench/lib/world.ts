@@ -90,25 +90,6 @@ export async function startBaseline(world: World, execArgv: string[] = []): Prom
   return { child, issuer };
 }
 
-/** better-auth (bench/peer.ts) doing our job on its own SQLite file; resolves it and the login its app does. */
-export async function startPeer(world: World, execArgv: string[] = []): Promise<{ child: Child; scenario: LoginScenario }> {
-  const port = await freePort();
-  const child = await startHelper('peer.ts', {
-    PORT: String(port), DB_FILE: join(world.env.tmp, 'peer.sqlite'), UPSTREAM: world.upstreamUrl, BENCH_REDIRECT_URI: REDIRECT_URI,
-  }, join(world.env.logs, 'peer.log'), execArgv);
-  const ready = JSON.parse(/\{"listening":.*\}/.exec(child.tail())?.[0] ?? '{}') as { issuer?: string; clientId?: string; clientSecret?: string };
-  if (!ready.issuer || !ready.clientId || !ready.clientSecret) throw new Error(`the peer did not say how to reach it:\n${child.tail()}`);
-  const origin = `http://127.0.0.1:${port}`;
-  say(`peer better-auth listening at ${origin} (pid ${child.pid})`);
-  return {
-    child,
-    scenario: {
-      kind: 'login', issuer: ready.issuer, authorizeUrl: `${origin}/api/auth/oauth2/authorize`, tokenUrl: `${origin}/api/auth/oauth2/token`,
-      clientId: ready.clientId, clientSecret: ready.clientSecret, redirectUri: REDIRECT_URI, connections: world.apps.connections,
-    },
-  };
-}
-
 /** A login through our connections, or (with `issuer` of the baseline and no connections) a plain one. */
 export function loginScenario(world: World, issuer = world.env.issuer, connections = world.apps.connections): LoginScenario {
   return {
