@@ -40,7 +40,7 @@ async function primePeer(scenario: LoginScenario, dbFile: string, pid: number): 
       db.close();
     }
   };
-  for (let round = 0; round < 6 && users() < BASE_USERS; round++) {
+  for (let round = 0; round < 10 && users() < BASE_USERS; round++) {
     const { result } = await runDriver({ scenario, concurrency: 8, warmupMs: 0, durationMs: 2_000 }, { server: pid });
     if (result.errors) throw new Error(`the peer failed while priming: ${result.errorSamples.join('; ')}`);
   }
