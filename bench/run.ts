@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { costsRun, holdRun, profileRun, type DiagnoseOptions } from './diagnose.ts';
 import { runSandboxBench } from './lib/children.ts';
 import { ACTIVE_CONNECTIONS } from './lib/fixtures.ts';
+import { startPeer } from './lib/peer.ts';
 import { machineBusySeconds } from './lib/procfs.ts';
 import { machine, markdown, type Results, type SandboxCase, type Step } from './lib/report.ts';
 import { assemble } from './lib/verdict.ts';
@@ -15,8 +16,9 @@ import { seedConnections, seedUsers } from './seed.ts';
 
 /**
  * `npm run bench`: starts everything on loopback (the server on a temporary embedded store,
- * the upstream OAuth 2.0 provider, plain oidc-provider as the baseline, a driver process per
- * step), measures in one run brokered logins at several concurrencies, the baseline, machine
+ * the upstream OAuth 2.0 provider, plain oidc-provider as the baseline, better-auth as the
+ * peer, a driver process per step), measures in one run brokered logins at several
+ * concurrencies, the baseline and the peer at the same ones, machine
  * tokens, the sandbox, 10 vs 10,000 connections and 100 vs 100,000 users stored, and one
  * worker vs the default; writes bench/results/<date>-<machine>.{json,md} and prints the table.
  *
@@ -61,6 +63,11 @@ async function fullRun(): Promise<void> {
   // compared is measured back to back and a change in the machine's load hits both alike.
   const baseline = await startBaseline(world);
   const baseRoots = { server: baseline.child.pid, upstream: world.upstream.pid };
+  // The peer, better-auth doing the same job against the same upstream, idle beside them too.
+  const peer = await startPeer(world);
+  const peerRoots = { server: peer.child.pid, upstream: world.upstream.pid };
+  const peerMeta = (c: number) => ({ id: `peer-${c}`, title: 'better-auth, genericOAuth + oauth-provider', target: 'better-auth' as const, scenario: 'brokered login' as const, workers: 1 });
+  const peerLogin = (c: number) => measure(timing, peerMeta(c), peer.scenario, c, peerRoots);
   const plainMeta = (id: string, scenario: 'plain login' | 'client credentials') => ({ id, title: 'oidc-provider, plain', target: 'oidc-provider' as const, scenario, workers: 1 });
   const plain = (c: number) => measure(timing, plainMeta(`baseline-${c}`, 'plain login'), loginScenario(world, baseline.issuer, []), c, baseRoots);
   const ours = (c: number) => measure(timing, brokered(`brokered-${c}`, `brokerid, brokered (${DEFAULT_WORKERS} workers)`, DEFAULT_WORKERS), loginScenario(world), c, roots());
@@ -70,14 +77,17 @@ async function fullRun(): Promise<void> {
     tokenScenario(world, world.env.issuer, false), SCALE_C, roots()));
   steps.push(await measure(timing, plainMeta('tokens-baseline', 'client credentials'), tokenScenario(world, baseline.issuer, true), SCALE_C, baseRoots));
 
-  // 3. Logins, brokered and plain, per concurrency; ours at C=32 last, right before the
-  // scale steps it is the reference of.
+  // 3. Logins, brokered, plain and the peer's, per concurrency; ours at C=32 last, right
+  // before the scale steps it is the reference of.
   for (const c of CONCURRENCY.filter((c) => c !== SCALE_C)) {
     steps.push(await ours(c));
     steps.push(await plain(c));
+    steps.push(await peerLogin(c));
   }
   steps.push(await plain(SCALE_C));
+  steps.push(await peerLogin(SCALE_C));
   await baseline.child.stop();
+  await peer.child.stop();
   steps.push(await ours(SCALE_C));
 
   // 4. Scale: many connections stored, then many users stored (logins then spread over all of them).

@@ -11,6 +11,8 @@ export interface Answer {
 
 interface Cookie { name: string; value: string; origin: string; path: string }
 
+const NAVIGATION_ACCEPT = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
+
 /** Per-request ceiling: a stuck request fails the iteration instead of hanging the step. */
 const REQUEST_TIMEOUT_MS = 15_000;
 
@@ -28,11 +30,12 @@ export class Browser {
     this.#cookies = [];
   }
 
-  /** Sends one request; resolves the whole answer. */
-  send(url: URL, init: { method?: string; form?: Record<string, string>; headers?: Record<string, string> } = {}): Promise<Answer> {
+  /** Sends one request; resolves the whole answer. `cookies: false`: a request of the app's server, not of the browser. */
+  send(url: URL, init: { method?: string; form?: Record<string, string>; headers?: Record<string, string>; cookies?: false } = {}): Promise<Answer> {
     const body = init.form ? new URLSearchParams(init.form).toString() : undefined;
-    const headers: Record<string, string> = { accept: 'text/html,application/json', 'user-agent': 'brokerid-bench', ...init.headers };
-    const cookie = this.#cookieHeader(url);
+    // A real browser's navigation Accept: servers that answer a script's fetch with JSON instead of a redirect (better-auth) must see a navigation.
+    const headers: Record<string, string> = { accept: NAVIGATION_ACCEPT, 'user-agent': 'brokerid-bench', ...init.headers };
+    const cookie = init.cookies === false ? '' : this.#cookieHeader(url);
     if (cookie) headers['cookie'] = cookie;
     if (body !== undefined) {
       headers['content-type'] = 'application/x-www-form-urlencoded';
@@ -45,7 +48,7 @@ export class Browser {
         res.on('data', (chunk: string) => (text += chunk));
         res.on('error', reject);
         res.on('end', () => {
-          this.#store(url, res.headers['set-cookie'] ?? []);
+          if (init.cookies !== false) this.#store(url, res.headers['set-cookie'] ?? []);
           const location = res.headers.location;
           resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text, ...(location ? { location: new URL(location, url).toString() } : {}) });
         });

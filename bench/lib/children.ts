@@ -87,12 +87,13 @@ export function listeningPort(child: Child): number {
   return Number(match[1]);
 }
 
-/** Starts a bench helper (upstream, baseline) as a child with IPC: it ends when we do. */
+/** Starts a bench helper (upstream, baseline, peer) as a child with IPC: it ends when we do. */
 export function startHelper(file: string, env: Record<string, string>, logFile: string, execArgv: string[] = []): Promise<Child> {
   const proc = fork(bench(file), [], {
     cwd: ROOT, env: { PATH: process.env['PATH'] ?? '', ...env }, execArgv: ['--no-node-snapshot', ...execArgv], stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
-  return track(proc, logFile, (out) => out.includes('{"listening":'), file);
+  // Ready once the whole line is in (the peer's carries its app's credentials too).
+  return track(proc, logFile, (out) => /\{"listening":.*\}\n/.test(out), file);
 }
 
 /**

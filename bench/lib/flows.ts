@@ -29,7 +29,7 @@ async function timed<T>(hop: HopRecorder, name: string, work: () => Promise<T>):
 export async function login(browser: Browser, s: LoginScenario, connection: string | undefined, hop: HopRecorder): Promise<void> {
   const verifier = randomBytes(32).toString('base64url');
   const state = randomBytes(12).toString('base64url');
-  const authorize = new URL('authorize', s.issuer);
+  const authorize = new URL(s.authorizeUrl);
   const q = authorize.searchParams;
   q.set('response_type', 'code');
   q.set('client_id', s.clientId);
@@ -57,14 +57,35 @@ export async function login(browser: Browser, s: LoginScenario, connection: stri
   if (!code) throw new Error(`the app got no code: ${back.get('error')}: ${back.get('error_description')}`);
   if (back.get('state') !== state) throw new Error('the app got another state');
 
-  const tokenUrl = new URL('oauth/token', s.issuer);
+  const tokenUrl = new URL(s.tokenUrl);
   const answer = await timed(hop, label(tokenUrl, 'POST', idp), () => browser.send(tokenUrl, {
     form: { grant_type: 'authorization_code', code, redirect_uri: s.redirectUri, code_verifier: verifier, client_id: s.clientId, client_secret: s.clientSecret },
-    headers: { accept: 'application/json' },
+    headers: { accept: 'application/json' }, cookies: false, // the app's back channel: no browser cookies
   }));
   if (answer.status !== 200) throw new Error(`token endpoint answered ${answer.status}: ${answer.body.slice(0, 300)}`);
   const tokens = JSON.parse(answer.body) as { id_token?: unknown; access_token?: unknown };
   if (typeof tokens.id_token !== 'string' || typeof tokens.access_token !== 'string') throw new Error('token answer without id_token or access_token');
+  checkIdToken(tokens.id_token, s);
+}
+
+/**
+ * The id_token is about a user of the bench (the upstream's or the baseline's, all
+ * `…@bench.example`), for this app, from this issuer, unexpired: a login that went wrong
+ * somewhere cannot pass as one that worked. The signature is the app's library's job (and
+ * each server signs with its own key); decoding keeps the driver's CPU out of the way.
+ */
+export function checkIdToken(idToken: string, s: Pick<LoginScenario, 'issuer' | 'clientId'>): void {
+  const payload = idToken.split('.')[1];
+  if (!payload) throw new Error('id_token is not a JWT');
+  const claims = JSON.parse(Buffer.from(payload, 'base64url').toString()) as Record<string, unknown>;
+  const aud = Array.isArray(claims['aud']) ? claims['aud'] : [claims['aud']];
+  const problem = claims['iss'] !== s.issuer ? `iss ${String(claims['iss'])}, expected ${s.issuer}`
+    : !aud.includes(s.clientId) ? `aud ${JSON.stringify(claims['aud'])} lacks the app`
+      : typeof claims['sub'] !== 'string' || !claims['sub'] ? 'no sub'
+        : typeof claims['exp'] !== 'number' || claims['exp'] * 1000 < Date.now() ? 'expired or no exp'
+          : typeof claims['email'] !== 'string' || !claims['email'].endsWith('@bench.example') ? `email ${String(claims['email'])} is not a bench user's`
+            : undefined;
+  if (problem) throw new Error(`id_token: ${problem}`);
 }
 
 /** One client-credentials token request. */

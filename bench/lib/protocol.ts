@@ -3,8 +3,11 @@
 /** A whole authorization-code login (PKCE, confidential client), optionally through a connection. */
 export interface LoginScenario {
   kind: 'login';
-  /** Base URL with trailing slash; /authorize and /oauth/token live under it. */
+  /** The `iss` every id_token must carry. */
   issuer: string;
+  /** Where the app sends the browser, and where it redeems the code. */
+  authorizeUrl: string;
+  tokenUrl: string;
   clientId: string;
   clientSecret: string;
   redirectUri: string;

@@ -20,10 +20,10 @@ export function machine(): Machine {
 export interface Step {
   id: string;
   title: string;
-  target: 'brokerid' | 'oidc-provider';
+  target: 'brokerid' | 'oidc-provider' | 'better-auth';
   scenario: 'brokered login' | 'plain login' | 'client credentials';
   concurrency: number;
-  /** Server processes serving (oidc-provider: always one). */
+  /** Server processes serving (oidc-provider and better-auth: always one). */
   workers: number;
   stored?: { connections: number; users: number };
   rate: number;
@@ -105,6 +105,16 @@ const ALIGN = '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | -
 const head = (first: string, unit: string, op: string, last: string): string =>
   `| ${first} ${HEAD_COLUMNS.replace('{unit}', unit).replace('{op}', op)} ${last} |`;
 
+/** The peer's rows (same login, driver, upstream and concurrency as ours) with ours / theirs in logins/s. */
+function peerTable(r: Results, by: (id: string) => Step | undefined): string[] {
+  const rows = r.settings.concurrency.map((c) => ({ c, peer: by(`peer-${c}`) }));
+  if (!rows.some((row) => row.peer)) return [];
+  const out = [head('Peer: better-auth, same job (`genericOAuth` → same upstream, `oauth-provider` code + tokens, SQLite)', 'logins', 'login', 'brokerid / better-auth'),
+    ALIGN];
+  for (const { c, peer } of rows) if (peer) out.push(stepRow(peer, ` ${ratioText(r.ratios[`brokered/peer@${c}`])} |`));
+  return out;
+}
+
 /** The Markdown benchmark section body: setup line, tables, targets, anchors. */
 export function markdown(r: Results): string {
   const m = r.machine;
@@ -115,6 +125,8 @@ export function markdown(r: Results): string {
     + `all on loopback. Each step: ${r.settings.warmupMs / 1000} s warm-up, ${r.settings.durationMs / 1000} s measured. `
     + 'A login is the whole flow of a new browser: `/authorize?connection=` → upstream authorize → `/login/callback` '
     + '(upstream token request + `fetchUserProfile` with one `request.get` to the upstream userinfo) → code → `/oauth/token` (PKCE, confidential client). '
+    + 'The peer, better-auth, does the same job in its own process: `/oauth2/authorize` → its login page (`POST /sign-in/social`, genericOAuth) → the same upstream '
+    + '→ `/callback/:id` (upstream token request + userinfo, user + account + session in SQLite) → code → `/oauth2/token`; every id_token is checked on both sides. '
     + 'CPU is in cores (1.00 = one core busy); RSS is the peak of the server\'s whole process tree (workers and sandbox processes included).');
   out.push('');
   out.push(head('Logins', 'logins', 'login', 'brokered / baseline'));
@@ -127,6 +139,8 @@ export function markdown(r: Results): string {
     const b = by(`baseline-${c}`);
     if (b) out.push(stepRow(b, ' |'));
   }
+  out.push('');
+  out.push(...peerTable(r, by));
   out.push('');
   out.push(head('Machine tokens (client credentials, `audience`, RS256 JWT)', 'tokens', 'token', 'ratio'));
   out.push(ALIGN);

@@ -92,7 +92,10 @@ export async function startBaseline(world: World, execArgv: string[] = []): Prom
 
 /** A login through our connections, or (with `issuer` of the baseline and no connections) a plain one. */
 export function loginScenario(world: World, issuer = world.env.issuer, connections = world.apps.connections): LoginScenario {
-  return { kind: 'login', issuer, clientId: world.apps.app.clientId, clientSecret: world.apps.app.clientSecret, redirectUri: REDIRECT_URI, connections };
+  return {
+    kind: 'login', issuer, authorizeUrl: `${issuer}authorize`, tokenUrl: `${issuer}oauth/token`,
+    clientId: world.apps.app.clientId, clientSecret: world.apps.app.clientSecret, redirectUri: REDIRECT_URI, connections,
+  };
 }
 
 /** A client-credentials token: `audience` (Auth0's dialect) on ours, `resource` + `scope` on plain oidc-provider. */
