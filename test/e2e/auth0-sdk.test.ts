@@ -107,12 +107,12 @@ test('the SDK surfaces this server\'s Auth0-shaped errors', async () => {
 test('users made by a custom connection read and delete through the SDK', async () => {
   const management = sdk();
   await srv.server.store.users.upsertLogin({
-    user_id: 'oauth2|sdk-users|7', identity: { provider: 'oauth2', connection: 'sdk-users', user_id: '7', isSocial: true },
+    user_id: 'oauth2|sdk-users|7', identity: { provider: 'oauth2', connection: 'sdk-users', user_id: 'sdk-users|7', isSocial: true },
     root: { email: 'seven@sdk.example', name: 'Seven' }, extra: {}, setRootAttributes: 'on_each_login', now: new Date().toISOString(),
   });
   const user = await management.users.get('oauth2|sdk-users|7');
   expect(user).toMatchObject({ user_id: 'oauth2|sdk-users|7', email: 'seven@sdk.example', logins_count: 1,
-    identities: [{ provider: 'oauth2', connection: 'sdk-users', user_id: '7', isSocial: true }] });
+    identities: [{ provider: 'oauth2', connection: 'sdk-users', user_id: 'sdk-users|7', isSocial: true }] });
   const page = await management.users.list({ q: 'identities.connection:"sdk-users"', search_engine: 'v3' });
   expect(page.data.map((u) => u.user_id)).toEqual(['oauth2|sdk-users|7']);
   expect((await management.users.listUsersByEmail({ email: 'SEVEN@sdk.example' })).map((u) => u.user_id)).toEqual(['oauth2|sdk-users|7']);

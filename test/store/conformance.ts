@@ -319,7 +319,7 @@ export function describeStoreConformance(name: string, open: () => Promise<Store
         await store.users.upsertLogin(login(userId, 'acme'));
         const acme2 = identity('acme', { profileData: { round: 2 }, access_token_enc: 'a2' });
         await store.users.upsertLogin(login(userId, 'acme', { identity: acme2 }));
-        const other = identity('other', { user_id: 'x-1' });
+        const other = identity('other');
         await store.users.upsertLogin(login(userId, 'other', { identity: other }));
         const acme3 = identity('acme', { profileData: { round: 3 } });
         const { user } = await store.users.upsertLogin(login(userId, 'acme', { identity: acme3 }));
@@ -616,14 +616,17 @@ function connection(over: Partial<ConnectionRecord> = {}): ConnectionRecord {
   };
 }
 
+/** An identity in Auth0's shape (`<connection>|<upstream id>`); a fresh upstream id unless given. */
 function identity(connectionName: string, over: Partial<IdentityRecord> = {}): IdentityRecord {
-  return { provider: 'oauth2', connection: connectionName, user_id: 'up-1', isSocial: true, profileData: { v: 1, handle: '$notAFieldPath' }, ...over };
+  return { provider: 'oauth2', connection: connectionName, user_id: `${connectionName}|${fresh('up-')}`, isSocial: true,
+    profileData: { v: 1, handle: '$notAFieldPath' }, ...over };
 }
 
 function login(userId: string, connectionName: string, over: Partial<LoginUpsert> = {}): LoginUpsert {
   return {
     user_id: userId,
-    identity: identity(connectionName),
+    // One identity per (user, connection), the same on every call: repeated logins find it.
+    identity: identity(connectionName, { user_id: `${connectionName}|${userId}` }),
     root: { email: 'Person@Example.com', email_verified: true, name: 'First Name', picture: 'https://img.test/p.png' },
     extra: { locale: 'en' },
     setRootAttributes: 'on_each_login',

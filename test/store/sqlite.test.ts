@@ -41,7 +41,7 @@ describe('sqlite specifics', () => {
     expect(await second.oidc.find('Client', 'c1')).toEqual({ payload: { client_id: 'c1' } });
     await second.close();
     const raw = new DatabaseSync(file);
-    expect(raw.prepare('PRAGMA user_version').get()).toEqual({ user_version: 2 });
+    expect(raw.prepare('PRAGMA user_version').get()).toEqual({ user_version: 3 });
     expect(raw.prepare('PRAGMA journal_mode').get()).toEqual({ journal_mode: 'wal' });
     raw.close();
   });
