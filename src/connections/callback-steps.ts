@@ -1,6 +1,6 @@
 import passport from 'passport';
 import { sealIdentityTokens } from '../users/identity-tokens.ts';
-import { loginUpsert, socialIdentityId } from '../users/profile.ts';
+import { loginUpsert, socialIdentityId, socialUserId } from '../users/profile.ts';
 import { callbackPath, issuerMismatch, stateOf, upstreamError } from './callback-checks.ts';
 import { known, type Arrival, type CallbackEnv, type CallbackStep, type Outcome } from './callback-runner.ts';
 import { ConnectionError, connectionErrorOf } from './errors.ts';
@@ -117,6 +117,14 @@ async function runProfile(a: Arrival, env: CallbackEnv): Promise<undefined> {
   return undefined;
 }
 
+/** A blocked user (the one holding this identity) gets access_denied and no code; nothing is written. */
+async function refuseBlockedUser(a: Arrival, env: CallbackEnv): Promise<Outcome | undefined> {
+  const connection = known(a, 'connection');
+  const key = socialUserId(connection.name, known(a, 'profile').user_id);
+  const user = await env.store.users.getByIdentity(key);
+  return user?.blocked ? { failed: new ConnectionError('user_blocked', 'user is blocked') } : undefined;
+}
+
 /** The user and its identity (with the sealed upstream tokens) in one write. */
 async function saveUser(a: Arrival, env: CallbackEnv): Promise<Outcome | undefined> {
   const connection = known(a, 'connection');
@@ -153,6 +161,7 @@ export const CALLBACK_STEPS: readonly CallbackStep[] = [
   checkIssuer,
   exchangeCode,
   runProfile,
+  refuseBlockedUser,
   saveUser,
   complete,
 ];

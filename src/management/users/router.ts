@@ -7,8 +7,9 @@ import type { UserRecord } from '../../store/types.ts';
 import { principalOf, requireScope } from '../auth.ts';
 import { ListQuerySchema, listOptions, listResponse, selectFields } from '../paging.ts';
 import type { ManagementContext } from '../resource.ts';
-import { param, parseQuery } from '../validation.ts';
+import { param, parseBody, parseQuery } from '../validation.ts';
 import { UserListQuerySchema, userFilter } from './query.ts';
+import { UserPatchSchema } from './schema.ts';
 import type { UserService } from './service.ts';
 import { toAuth0User } from './view.ts';
 
@@ -44,6 +45,10 @@ export function usersRouter({ services: { users } }: ManagementContext): Router 
       if (err instanceof ConnectionError) throw new AppError(502, 'upstream_refresh_failed', err.message);
       throw err;
     }
+  });
+  r.patch('/:id', requireScope('update:users'), async (req, res) => {
+    const patch = parseBody(UserPatchSchema, req.body);
+    res.json(viewFor(res, users)(await users.update(param(req, 'id'), patch)));
   });
   r.delete('/:id', requireScope('delete:users'), async (req, res) => {
     await users.delete(param(req, 'id'));

@@ -5,6 +5,8 @@ import type { IdentityRecord, ListOptions, ListResult, Store, UserFilter, UserRe
 import { deleteUser } from '../../users/delete.ts';
 import { missing } from '../not-found.ts';
 import { openIdentityTokens } from './idp-tokens.ts';
+import type { UserPatch } from './schema.ts';
+import { updateUser } from './update.ts';
 
 export interface UserServiceDeps { store: Store; box: SecretBox; logger: Logger; refresh: Refresher }
 
@@ -21,6 +23,9 @@ export function createUserService(deps: UserServiceDeps) {
       if (!found) throw missing.user(userId);
       return found;
     },
+
+    /** PATCH: metadata merge, blocked, editable root attributes (update.ts). */
+    update: (userId: string, patch: UserPatch): Promise<UserRecord> => updateUser(store, userId, patch),
 
     /** Deletes the user and ends their sessions and tokens (users/delete.ts). */
     async delete(userId: string): Promise<void> {

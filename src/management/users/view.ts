@@ -36,5 +36,6 @@ export function toAuth0User(u: UserRecord, o: UserViewOptions): Record<string, u
   out['updated_at'] = u.updated_at;
   if (u.last_login) out['last_login'] = u.last_login;
   out['logins_count'] = u.logins_count;
+  if (u.blocked !== undefined) out['blocked'] = u.blocked;
   return out;
 }
