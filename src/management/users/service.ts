@@ -5,7 +5,8 @@ import type { IdentityRecord, ListOptions, ListResult, Store, UserFilter, UserRe
 import { deleteUser } from '../../users/delete.ts';
 import { missing } from '../not-found.ts';
 import { openIdentityTokens } from './idp-tokens.ts';
-import type { UserPatch } from './schema.ts';
+import { linkUsers, unlinkIdentity } from './linking.ts';
+import type { LinkRequest, UserPatch } from './schema.ts';
 import { updateUser } from './update.ts';
 
 export interface UserServiceDeps { store: Store; box: SecretBox; logger: Logger; refresh: Refresher }
@@ -26,6 +27,12 @@ export function createUserService(deps: UserServiceDeps) {
 
     /** PATCH: metadata merge, blocked, editable root attributes (update.ts). */
     update: (userId: string, patch: UserPatch): Promise<UserRecord> => updateUser(store, userId, patch),
+
+    /** Links the secondary user the body names into this one (linking.ts); resolves the primary. */
+    link: (primaryId: string, body: LinkRequest): Promise<UserRecord> => linkUsers(store, primaryId, body),
+
+    /** Unlinks one identity into a user of its own (linking.ts); resolves the remaining user. */
+    unlink: (userId: string, provider: string, identityUserId: string): Promise<UserRecord> => unlinkIdentity(store, userId, provider, identityUserId),
 
     /** Deletes the user and ends their sessions and tokens (users/delete.ts). */
     async delete(userId: string): Promise<void> {
