@@ -7,8 +7,11 @@ export const MAX_METADATA_BYTES = 64 * 1024;
 /** Nesting depth of metadata values (an object inside an object counts one level). */
 export const MAX_METADATA_DEPTH = 10;
 
-/** Field names both stores keep as they are: no '.', no leading '$' (MongoDB reads those as paths and operators). */
-const FIELD_NAME = /^(?!\$)[^.\0]{1,255}$/;
+/**
+ * Field names both stores keep as they are: no '.', no leading '$' (MongoDB reads those as
+ * paths and operators), and not `__proto__` (a merge would set a prototype instead of a key).
+ */
+const FIELD_NAME = /^(?!\$)(?!__proto__$)[^.\0]{1,255}$/;
 
 /** The first key (dotted path) that breaks the naming rule or the depth, or undefined. */
 function badKey(value: unknown, path: string[], depth: number): string | undefined {
@@ -23,14 +26,18 @@ function badKey(value: unknown, path: string[], depth: number): string | undefin
   return undefined;
 }
 
-/** user_metadata / app_metadata in a PATCH: an object whose keys are merged; a null value removes its key. */
-const MetadataPatchSchema = z.record(z.string(), z.unknown()).superRefine((value, ctx) => {
+/**
+ * user_metadata / app_metadata in a PATCH: an object whose keys are merged; a null value
+ * removes its key. Checked on the body as sent (a record schema would drop a `__proto__` key silently).
+ */
+const MetadataPatchSchema = z.unknown().superRefine((value, ctx) => {
+  if (!isRecord(value)) return void ctx.addIssue({ code: 'custom', message: 'must be an object' });
   const problem = badKey(value, [], 1);
   if (problem) ctx.addIssue({ code: 'custom', message: problem });
   if (Buffer.byteLength(JSON.stringify(value)) > MAX_METADATA_BYTES) {
     ctx.addIssue({ code: 'custom', message: `too large: at most ${MAX_METADATA_BYTES / 1024} KB of JSON` });
   }
-});
+}).transform((value) => value as Record<string, unknown>);
 
 /** Body of PATCH /api/v2/users/:id: what Auth0 lets you change on a social user. */
 export const UserPatchSchema = z.strictObject({
