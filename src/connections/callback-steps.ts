@@ -120,6 +120,7 @@ async function runProfile(a: Arrival, env: CallbackEnv): Promise<undefined> {
 /** A blocked user (the one holding this identity) gets access_denied and no code; nothing is written. */
 async function refuseBlockedUser(a: Arrival, env: CallbackEnv): Promise<Outcome | undefined> {
   const connection = known(a, 'connection');
+  // The identity's key is the id of the user it stands for when not linked (socialUserId).
   const key = socialUserId(connection.name, known(a, 'profile').user_id);
   const user = await env.store.users.getByIdentity(key);
   return user?.blocked ? { failed: new ConnectionError('user_blocked', 'user is blocked') } : undefined;
