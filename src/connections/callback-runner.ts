@@ -2,7 +2,7 @@ import type { Request, Response } from 'express';
 import type { SecretBox } from '../lib/secrets.ts';
 import type { InteractionPort } from '../oidc/interactions.ts';
 import type { ScriptRunner } from '../sandbox/types.ts';
-import type { ConnectionRecord, Store, TransactionRecord } from '../store/types.ts';
+import type { ConnectionRecord, Store, TransactionRecord, UserRecord } from '../store/types.ts';
 import type { EngineOptions } from './engine-options.ts';
 import { connectionErrorOf, type ConnectionError } from './errors.ts';
 import type { UpstreamProfile } from './profile-script.ts';
@@ -23,6 +23,8 @@ export interface Arrival {
   options?: EngineOptions;
   tokens?: UpstreamTokens;
   profile?: UpstreamProfile;
+  /** The user the login wrote (the primary, when the identity is linked). */
+  user?: UserRecord;
   userId?: string;
 }
 

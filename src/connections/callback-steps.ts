@@ -1,6 +1,6 @@
 import passport from 'passport';
 import { sealIdentityTokens } from '../users/identity-tokens.ts';
-import { loginUpsert, socialUserId } from '../users/profile.ts';
+import { loginUpsert, socialIdentityId, socialUserId } from '../users/profile.ts';
 import { callbackPath, issuerMismatch, stateOf, upstreamError } from './callback-checks.ts';
 import { known, type Arrival, type CallbackEnv, type CallbackStep, type Outcome } from './callback-runner.ts';
 import { ConnectionError, connectionErrorOf } from './errors.ts';
@@ -117,18 +117,29 @@ async function runProfile(a: Arrival, env: CallbackEnv): Promise<undefined> {
   return undefined;
 }
 
+/** A blocked user (the one holding this identity) gets access_denied and no code; nothing is written. */
+async function refuseBlockedUser(a: Arrival, env: CallbackEnv): Promise<Outcome | undefined> {
+  const connection = known(a, 'connection');
+  // The identity's key is the id of the user it stands for when not linked (socialUserId).
+  const key = socialUserId(connection.name, known(a, 'profile').user_id);
+  const user = await env.store.users.getByIdentity(key);
+  return user?.blocked ? { failed: new ConnectionError('user_blocked', 'user is blocked') } : undefined;
+}
+
 /** The user and its identity (with the sealed upstream tokens) in one write. */
 async function saveUser(a: Arrival, env: CallbackEnv): Promise<Outcome | undefined> {
   const connection = known(a, 'connection');
   const profile = known(a, 'profile');
-  const userId = socialUserId(connection.name, profile.user_id);
+  const identity = { provider: 'oauth2', user_id: socialIdentityId(connection.name, profile.user_id), connection: connection.name };
   const upsert = loginUpsert({
-    connection: connection.name, profile, tokens: sealIdentityTokens(env.box, userId, connection.name, known(a, 'tokens')),
+    connection: connection.name, profile, tokens: sealIdentityTokens(env.box, identity, known(a, 'tokens')),
     vars: known(a, 'attempt').vars, setRootAttributes: known(a, 'options').set_user_root_attributes,
   });
   if ('error' in upsert) return { failed: new ConnectionError('profile_too_large', `connection "${connection.name}": fetchUserProfile returned ${upsert.error}`) };
-  await env.store.users.upsertLogin(upsert);
-  a.userId = userId;
+  // The user holding the identity: after account linking, the primary.
+  const { user } = await env.store.users.upsertLogin(upsert);
+  a.user = user;
+  a.userId = user.user_id;
   return undefined;
 }
 
@@ -151,6 +162,7 @@ export const CALLBACK_STEPS: readonly CallbackStep[] = [
   checkIssuer,
   exchangeCode,
   runProfile,
+  refuseBlockedUser,
   saveUser,
   complete,
 ];

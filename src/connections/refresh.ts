@@ -43,7 +43,7 @@ export function createRefresher(deps: RefresherDeps): Refresher {
     if (!identity) throw new RefreshUnavailable('identity_not_found', `the user has no identity at connection "${connectionName}"`);
     const connection = await deps.store.connections.getByName(connectionName);
     if (!connection) throw new RefreshUnavailable('connection_not_found', `connection "${connectionName}" no longer exists`);
-    const refreshToken = openIdentityToken(deps.box, userId, identity, 'refresh_token');
+    const refreshToken = openIdentityToken(deps.box, identity, 'refresh_token');
     if (!refreshToken) {
       throw new RefreshUnavailable('no_refresh_token', `no upstream refresh token is stored for this identity: the provider issued none at login ` +
         `(many providers need an offline scope or parameter, e.g. scope offline_access or access_type=offline)`);
@@ -55,7 +55,7 @@ export function createRefresher(deps: RefresherDeps): Refresher {
       grant: { grant_type: 'refresh_token', refresh_token: refreshToken },
     });
     // A provider that does not rotate keeps the old refresh token valid: keep it.
-    const sealed = sealIdentityTokens(deps.box, userId, connection.name, { ...tokens, refreshToken: tokens.refreshToken ?? refreshToken });
+    const sealed = sealIdentityTokens(deps.box, identity, { ...tokens, refreshToken: tokens.refreshToken ?? refreshToken });
     if (!(await deps.store.users.updateIdentityTokens(userId, connection.name, sealed))) {
       throw new ConnectionError('identity_gone', `the user or its identity at "${connection.name}" was removed during the refresh`);
     }

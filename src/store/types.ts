@@ -159,7 +159,10 @@ export interface ConnectionRepo {
 export interface IdentityRecord {
   provider: string;
   connection: string;
-  /** The user's id at the upstream provider (always a string). */
+  /**
+   * The identity's id in Auth0's shape: `<connection>|<upstream id>` for custom social
+   * connections. With the provider it names the identity everywhere: see identityKey.
+   */
   user_id: string;
   isSocial: boolean;
   profileData?: Record<string, unknown>;
@@ -172,12 +175,19 @@ export interface IdentityRecord {
   connection_vars?: Record<string, string>;
 }
 
+/**
+ * The key of an identity, `<provider>|<identity user_id>`: unique across all users (an
+ * identity belongs to one user), and the user_id of the user it stands for when not linked.
+ */
+export const identityKey = (identity: Pick<IdentityRecord, 'provider' | 'user_id'>): string => `${identity.provider}|${identity.user_id}`;
+
 /** Root attributes that a login may set on a user: declared once, with their limits, in lib/profile.ts. */
 export type { UserRootAttributes };
 
 export interface UserRecord extends UserRootAttributes {
-  /** `<provider>|<connection>|<upstream id>` for social users. */
+  /** `<provider>|<connection>|<upstream id>` for social users: the identityKey of its main identity (identities[0]). */
   user_id: string;
+  /** The main identity first, then the linked ones. Each identity's connection appears once. */
   identities: IdentityRecord[];
   /** Profile fields the upstream returned beyond the recognized root attributes. */
   extra: Record<string, unknown>;
@@ -187,6 +197,8 @@ export interface UserRecord extends UserRootAttributes {
   updated_at: string;
   last_login?: string;
   logins_count: number;
+  /** Set by the Management API; a blocked user's logins are refused. */
+  blocked?: boolean;
 }
 
 export interface UserFilter {
@@ -198,6 +210,7 @@ export interface UserFilter {
 
 /** Everything one successful login writes. */
 export interface LoginUpsert {
+  /** The id a new user gets (identityKey of `identity`); an existing user is found by the identity. */
   user_id: string;
   identity: IdentityRecord;
   root: UserRootAttributes;
@@ -208,14 +221,48 @@ export interface LoginUpsert {
   now: string;
 }
 
+/** A Management API change of one user (PATCH /users/:id), already validated. */
+export interface UserChange {
+  /** Merged at the first level: a key set to null is removed, any other value replaces the stored one whole. */
+  user_metadata?: Record<string, unknown>;
+  app_metadata?: Record<string, unknown>;
+  blocked?: boolean;
+  /** Root attributes to set (the others are kept). */
+  root?: UserRootAttributes;
+  /** ISO time of the change (updated_at). */
+  now: string;
+}
+
+/** Why a link or unlink wrote nothing. */
+export type LinkRefusal =
+  /** The user the call is about (the primary) does not exist. */
+  | 'user_missing'
+  /** The secondary user does not exist. */
+  | 'secondary_missing'
+  /** The primary already has an identity at a connection the secondary has one at. */
+  | 'connection_taken'
+  /** (unlink) The primary has no such identity. */
+  | 'identity_missing'
+  /** (unlink) The identity is the user's main one (its user_id); it cannot leave it. */
+  | 'main_identity'
+  /** A record changed between read and write (a login meanwhile); nothing was written, try again. */
+  | 'changed';
+
+export type LinkResult = { ok: true; user: UserRecord } | { ok: false; reason: LinkRefusal };
+export type UnlinkResult = { ok: true; user: UserRecord; unlinked: UserRecord } | { ok: false; reason: LinkRefusal };
+
 export interface UserRepo {
   get(userId: string): Promise<UserRecord | null>;
+  /** The user holding the identity with this key (see identityKey), linked or not. */
+  getByIdentity(key: string): Promise<UserRecord | null>;
   delete(userId: string): Promise<boolean>;
   list(filter: UserFilter, options: ListOptions): Promise<ListResult<UserRecord>>;
   /**
    * One atomic write: creates the user (logins_count 1, created_at = now) or updates it
    * (logins_count + 1, last_login = now, the identity with this connection replaced, root
-   * attributes per setRootAttributes). Concurrent first logins of one user create it once.
+   * attributes per setRootAttributes). The user is the one holding the identity (a primary
+   * it was linked to), else the one with input.user_id, else a new one with that id.
+   * Concurrent first logins of one user create it once.
    */
   upsertLogin(input: LoginUpsert): Promise<{ user: UserRecord; created: boolean }>;
   /** Replaces the token fields of one identity; resolves null when user or identity is missing. */
@@ -224,6 +271,29 @@ export interface UserRepo {
     connection: string,
     tokens: Pick<IdentityRecord, 'access_token_enc' | 'refresh_token_enc' | 'expires_at'>,
   ): Promise<UserRecord | null>;
+  /**
+   * Applies a Management API change in one atomic write (metadata merged at the first level,
+   * a null value removing its key). Resolves null when the user is missing.
+   */
+  update(userId: string, change: UserChange): Promise<UserRecord | null>;
+  /**
+   * Account linking: moves every identity of the secondary onto the primary (after its own)
+   * and deletes the secondary, so no moment shows the identities on both or on neither.
+   * sqlite: one transaction. mongodb (which has no multi-document transaction on a standalone
+   * server): an ordered write with compensation: the secondary is deleted only if unchanged
+   * since read, then the identities are pushed onto the primary; if that fails the secondary
+   * is put back as read and the result is a refusal. A login through a moved identity in the
+   * milliseconds between the two writes creates a fresh secondary and the link answers
+   * `changed` (the old secondary's metadata is then lost).
+   */
+  link(primaryId: string, secondaryId: string, now: string): Promise<LinkResult>;
+  /**
+   * Moves one identity (by its key) out of the user into a new user of its own, whose
+   * user_id is the key and whose profile comes from the identity's profileData. sqlite: one
+   * transaction; mongodb: the identity is pulled from the user, then the new user inserted
+   * (the identity pushed back if that fails).
+   */
+  unlink(userId: string, key: string, now: string): Promise<UnlinkResult>;
 }
 
 // ---------------------------------------------------------------- oidc-provider models

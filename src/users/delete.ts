@@ -9,6 +9,11 @@ export interface DeletedBy {
   reason?: string;
 }
 
+/** Ends everything that stands for a user: sessions, grants, refresh and access tokens (deleting or blocking them). */
+export async function endSessions(store: Store, userId: string): Promise<void> {
+  await store.oidc.revokeByAccountId(userId);
+}
+
 /**
  * Deletes a user and ends everything that stands for them: sessions, grants, refresh and
  * access tokens. Without that, a later user who gets the same id (a connection deleted and
@@ -21,7 +26,7 @@ export async function deleteUser(store: Store, logs: LogSink, user: UserRecord |
   const record = typeof user === 'string' ? await store.users.get(userId) : user;
   const deleted = await store.users.delete(userId);
   // Revoke even when the user was already gone: a half-finished earlier delete leaves no session behind.
-  await store.oidc.revokeByAccountId(userId);
+  await endSessions(store, userId);
   if (deleted) {
     const name = record?.email ?? record?.name;
     const connection = record?.identities[0]?.connection;

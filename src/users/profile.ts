@@ -1,4 +1,4 @@
-import type { LoginUpsert, UserRootAttributes } from '../store/types.ts';
+import { identityKey, type LoginUpsert, type UserRootAttributes } from '../store/types.ts';
 import { isRootAttribute, ProfileSchema, type Profile } from '../lib/profile.ts';
 import { describeIssues } from '../lib/zod-issues.ts';
 
@@ -16,8 +16,11 @@ export function checkProfile(profile: Record<string, unknown>): ProfileCheck {
   return { ok: true, value: result.data };
 }
 
-/** The social user id: `<provider>|<connection>|<upstream id>`. */
-export const socialUserId = (connection: string, upstreamId: string): string => `oauth2|${connection}|${upstreamId}`;
+/** A custom social identity's user_id in Auth0's shape: `<connection>|<upstream id>`. */
+export const socialIdentityId = (connection: string, upstreamId: string): string => `${connection}|${upstreamId}`;
+
+/** The social user id: `<provider>|<connection>|<upstream id>` (the identityKey of its main identity). */
+export const socialUserId = (connection: string, upstreamId: string): string => identityKey({ provider: 'oauth2', user_id: socialIdentityId(connection, upstreamId) });
 
 export interface LoginInput {
   connection: string;
@@ -45,7 +48,7 @@ export function loginUpsert(input: LoginInput): LoginUpsert | { error: string } 
   return {
     user_id: socialUserId(input.connection, profile.user_id),
     identity: {
-      provider: 'oauth2', connection: input.connection, user_id: profile.user_id, isSocial: true,
+      provider: 'oauth2', connection: input.connection, user_id: socialIdentityId(input.connection, profile.user_id), isSocial: true,
       profileData: { ...root, ...extra }, ...input.tokens,
       ...(input.vars && Object.keys(input.vars).length ? { connection_vars: input.vars } : {}),
     },

@@ -334,7 +334,7 @@ describe('delete', () => {
     await store.transactions.put({ id: 'tx-doomed', connection_id: c.id, payload: {}, expiresAt: later });
     await store.transactions.put({ id: 'tx-kept', connection_id: other.id, payload: {}, expiresAt: later });
     const login = (conn: string, id: string) => store.users.upsertLogin({
-      user_id: `oauth2|${conn}|${id}`, identity: { provider: 'oauth2', connection: conn, user_id: id, isSocial: true },
+      user_id: `oauth2|${conn}|${id}`, identity: { provider: 'oauth2', connection: conn, user_id: `${conn}|${id}`, isSocial: true },
       root: { email: `${id}@example.com` }, extra: {}, setRootAttributes: 'on_each_login', now: new Date().toISOString(),
     });
     await login(c.name, 'u1');

@@ -19,13 +19,14 @@ afterAll(async () => {
 async function login(connection: string, upstreamId: string, root: LoginUpsert['root'] = {}, extra: Json = {}, tokens?: { access: string; refresh?: string }) {
   const box = createSecretBox(srv.config.secretsKey);
   const userId = `oauth2|${connection}|${upstreamId}`;
+  const ref = { provider: 'oauth2', connection, user_id: `${connection}|${upstreamId}` };
   const { user } = await srv.server.store.users.upsertLogin({
     user_id: userId,
     identity: {
-      provider: 'oauth2', connection, user_id: upstreamId, isSocial: true,
+      ...ref, isSocial: true,
       ...(tokens ? {
-        access_token_enc: box.seal(tokens.access, identityTokenAad(userId, connection, 'access_token')),
-        ...(tokens.refresh ? { refresh_token_enc: box.seal(tokens.refresh, identityTokenAad(userId, connection, 'refresh_token')) } : {}),
+        access_token_enc: box.seal(tokens.access, identityTokenAad(ref, 'access_token')),
+        ...(tokens.refresh ? { refresh_token_enc: box.seal(tokens.refresh, identityTokenAad(ref, 'refresh_token')) } : {}),
         expires_at: new Date(Date.now() + 3600_000).toISOString(),
       } : {}),
     },
@@ -47,7 +48,7 @@ test('a user in Auth0\'s shape: oauth2|<connection>|<id>, social identity, root 
   expect(u).toEqual({
     user_id: 'oauth2|shape|42', email: 'Ada@Example.com', email_verified: true, name: 'Ada L', given_name: 'Ada', family_name: 'L',
     nickname: 'ada', picture: 'https://img.example/ada.png', locale: 'en',
-    identities: [{ provider: 'oauth2', connection: 'shape', user_id: '42', isSocial: true }],
+    identities: [{ provider: 'oauth2', connection: 'shape', user_id: 'shape|42', isSocial: true }],
     user_metadata: {}, app_metadata: {}, created_at: second.created_at, updated_at: second.updated_at, last_login: second.last_login, logins_count: 2,
   });
   expect((await srv.api(`${path('oauth2|shape|42')}?fields=user_id,email`, { token: reader })).body).toEqual({ user_id: 'oauth2|shape|42', email: 'Ada@Example.com' });
@@ -74,11 +75,11 @@ test('upstream tokens only for a token holding read:user_idp_tokens; sealed fiel
   expect(JSON.stringify(listed)).not.toMatch(/_enc|enc1\./);
 });
 
-test('a token sealed for another user does not open: it is left out, the user is still shown', async () => {
+test('a token sealed for another identity does not open: it is left out, the user is still shown', async () => {
   const box = createSecretBox(srv.config.secretsKey);
   await srv.server.store.users.upsertLogin({
-    user_id: 'oauth2|tokens|moved', identity: { provider: 'oauth2', connection: 'tokens', user_id: 'moved', isSocial: true,
-      access_token_enc: box.seal('stolen', identityTokenAad('oauth2|tokens|t1', 'tokens', 'access_token')) },
+    user_id: 'oauth2|tokens|moved', identity: { provider: 'oauth2', connection: 'tokens', user_id: 'tokens|moved', isSocial: true,
+      access_token_enc: box.seal('stolen', identityTokenAad({ provider: 'oauth2', connection: 'tokens', user_id: 'tokens|t1' }, 'access_token')) },
     root: {}, extra: {}, setRootAttributes: 'on_each_login', now: new Date().toISOString(),
   });
   const res = await srv.api(path('oauth2|tokens|moved'));

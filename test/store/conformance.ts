@@ -320,7 +320,7 @@ export function describeStoreConformance(name: string, open: () => Promise<Store
         await store.users.upsertLogin(login(userId, 'acme'));
         const acme2 = identity('acme', { profileData: { round: 2 }, access_token_enc: 'a2' });
         await store.users.upsertLogin(login(userId, 'acme', { identity: acme2 }));
-        const other = identity('other', { user_id: 'x-1' });
+        const other = identity('other');
         await store.users.upsertLogin(login(userId, 'other', { identity: other }));
         const acme3 = identity('acme', { profileData: { round: 3 } });
         const { user } = await store.users.upsertLogin(login(userId, 'acme', { identity: acme3 }));
@@ -385,6 +385,87 @@ export function describeStoreConformance(name: string, open: () => Promise<Store
         expect(page.items.map((u) => u.user_id)).toEqual([u3]);
         expect(page.total).toBe(2);
         expect((await store.users.list({ connection: connA }, { limit: 5, afterId: u1 })).items.map((u) => u.user_id)).toEqual([u2]);
+      });
+    });
+
+    describe('users: identity index, changes, linking', () => {
+      /** A user whose main identity is its own (user_id = identityKey of identities[0]), as logins make them. */
+      const social = async (s: Store, connectionName: string, over: Partial<LoginUpsert> = {}) => {
+        const ident = identity(connectionName);
+        return (await s.users.upsertLogin(login(`oauth2|${ident.user_id}`, connectionName, { identity: ident, ...over }))).user;
+      };
+
+      test('getByIdentity finds the user holding an identity; a login through it finds that user', async () => {
+        const user = await social(store, 'acme');
+        expect(await store.users.getByIdentity(user.user_id)).toEqual(user);
+        expect(await store.users.getByIdentity(`oauth2|${fresh('none|')}`)).toBeNull();
+      });
+
+      test('update merges metadata at the first level, sets blocked and root attributes, keeps the rest', async () => {
+        const user = await social(store, 'acme');
+        await store.users.update(user.user_id, { user_metadata: { a: 1, nested: { x: 1, y: 2 }, gone: 'soon' }, app_metadata: { plan: 'gold' }, now: T0 });
+        const now = '2025-03-01T00:00:00.000Z';
+        const updated = await store.users.update(user.user_id, {
+          user_metadata: { nested: { z: 3 }, gone: null, b: [1, { c: '$notAnOperator' }] }, blocked: true, root: { name: 'Edited', email: 'New@Example.com' }, now,
+        });
+        expect(updated).toEqual({ ...user, name: 'Edited', email: 'New@Example.com', blocked: true, updated_at: now,
+          user_metadata: { a: 1, nested: { z: 3 }, b: [1, { c: '$notAnOperator' }] }, app_metadata: { plan: 'gold' } });
+        expect(await store.users.get(user.user_id)).toEqual(updated);
+        expect((await store.users.list({ email: 'new@example.com' }, { limit: 10 })).items.map((u) => u.user_id)).toContain(user.user_id);
+        expect(await store.users.update(fresh('nobody'), { blocked: true, now })).toBeNull();
+      });
+
+      test('link moves the identities onto the primary and deletes the secondary; logins through them find the primary', async () => {
+        const [connA, connB] = [fresh('a'), fresh('b')];
+        const primary = await social(store, connA);
+        const secondary = await social(store, connB, { extra: { from: 'secondary' } });
+        const now = '2025-04-01T00:00:00.000Z';
+        const linked = await store.users.link(primary.user_id, secondary.user_id, now);
+        expect(linked).toEqual({ ok: true, user: { ...primary, identities: [...primary.identities, ...secondary.identities], updated_at: now } });
+        expect(await store.users.get(secondary.user_id)).toBeNull();
+        expect((await store.users.getByIdentity(secondary.user_id))?.user_id).toBe(primary.user_id);
+        expect((await store.users.list({ connection: connB }, { limit: 10 })).items.map((u) => u.user_id)).toEqual([primary.user_id]);
+        // A login through the linked identity updates it on the primary and keeps the primary's profile.
+        const relogin = await store.users.upsertLogin(login(secondary.user_id, connB, {
+          identity: { ...secondary.identities[0]!, profileData: { round: 2 } }, root: { name: 'Secondary Name' }, now: '2025-04-02T00:00:00.000Z',
+        }));
+        expect(relogin.created).toBe(false);
+        expect(relogin.user).toMatchObject({ user_id: primary.user_id, name: primary.name, logins_count: 2 });
+        expect(relogin.user.identities[1]?.profileData).toEqual({ round: 2 });
+        expect(await store.users.get(secondary.user_id)).toBeNull();
+      });
+
+      test('link refusals write nothing: missing users, a connection already on the primary', async () => {
+        const conn = fresh('c');
+        const primary = await social(store, conn);
+        const sameConnection = await social(store, conn);
+        const now = '2025-05-01T00:00:00.000Z';
+        expect(await store.users.link(fresh('nobody'), sameConnection.user_id, now)).toEqual({ ok: false, reason: 'user_missing' });
+        expect(await store.users.link(primary.user_id, fresh('nobody'), now)).toEqual({ ok: false, reason: 'secondary_missing' });
+        expect(await store.users.link(primary.user_id, sameConnection.user_id, now)).toEqual({ ok: false, reason: 'connection_taken' });
+        expect(await store.users.get(primary.user_id)).toEqual(primary);
+        expect(await store.users.get(sameConnection.user_id)).toEqual(sameConnection);
+      });
+
+      test('unlink moves one identity into a user of its own, built from its profile data; the main identity stays', async () => {
+        const [connA, connB] = [fresh('a'), fresh('b')];
+        const primary = await social(store, connA);
+        const secondary = await social(store, connB);
+        await store.users.link(primary.user_id, secondary.user_id, T0);
+        const now = '2025-06-01T00:00:00.000Z';
+        expect(await store.users.unlink(primary.user_id, primary.user_id, now)).toEqual({ ok: false, reason: 'main_identity' });
+        expect(await store.users.unlink(primary.user_id, `oauth2|${fresh('x|')}`, now)).toEqual({ ok: false, reason: 'identity_missing' });
+        expect(await store.users.unlink(fresh('nobody'), secondary.user_id, now)).toEqual({ ok: false, reason: 'user_missing' });
+        const result = await store.users.unlink(primary.user_id, secondary.user_id, now);
+        const moved = secondary.identities[0]!;
+        expect(result).toEqual({
+          ok: true, user: { ...primary, updated_at: now },
+          unlinked: { user_id: secondary.user_id, identities: [moved], extra: { handle: '$notAFieldPath', v: 1 }, user_metadata: {}, app_metadata: {},
+            created_at: now, updated_at: now, logins_count: 0 },
+        });
+        expect(await store.users.get(secondary.user_id)).toEqual(result.ok ? result.unlinked : null);
+        expect((await store.users.getByIdentity(secondary.user_id))?.user_id).toBe(secondary.user_id);
+        expect((await store.users.getByIdentity(primary.user_id))?.identities).toEqual(primary.identities);
       });
     });
 
@@ -619,14 +700,17 @@ function connection(over: Partial<ConnectionRecord> = {}): ConnectionRecord {
   };
 }
 
+/** An identity in Auth0's shape (`<connection>|<upstream id>`); a fresh upstream id unless given. */
 function identity(connectionName: string, over: Partial<IdentityRecord> = {}): IdentityRecord {
-  return { provider: 'oauth2', connection: connectionName, user_id: 'up-1', isSocial: true, profileData: { v: 1, handle: '$notAFieldPath' }, ...over };
+  return { provider: 'oauth2', connection: connectionName, user_id: `${connectionName}|${fresh('up-')}`, isSocial: true,
+    profileData: { v: 1, handle: '$notAFieldPath' }, ...over };
 }
 
 function login(userId: string, connectionName: string, over: Partial<LoginUpsert> = {}): LoginUpsert {
   return {
     user_id: userId,
-    identity: identity(connectionName),
+    // One identity per (user, connection), the same on every call: repeated logins find it.
+    identity: identity(connectionName, { user_id: `${connectionName}|${userId}` }),
     root: { email: 'Person@Example.com', email_verified: true, name: 'First Name', picture: 'https://img.test/p.png' },
     extra: { locale: 'en' },
     setRootAttributes: 'on_each_login',

@@ -34,7 +34,7 @@ if (command === 'put-connection') {
   for (let i = 0; i < Number(count); i++) {
     if (await store.oidc.consume('AuthorizationCode', `code-${i}`)) consumed.push(`code-${i}`);
     if (await store.transactions.take(`tx-${i}`)) taken.push(`tx-${i}`);
-    const identity = { provider: 'oauth2', connection: 'acme', user_id: '1', isSocial: true };
+    const identity = { provider: 'oauth2', connection: 'acme', user_id: 'acme|1', isSocial: true };
     const result = await store.users.upsertLogin({
       user_id: userId, identity, root: {}, extra: {}, setRootAttributes: 'on_each_login', now: new Date().toISOString(),
     });

@@ -10,7 +10,7 @@ export function openIdentityTokens(userId: string, identity: IdentityRecord, box
   const open = (sealed: string | undefined, field: 'access_token' | 'refresh_token'): void => {
     if (!sealed) return;
     try {
-      out[field] = box.open(sealed, identityTokenAad(userId, identity.connection, field));
+      out[field] = box.open(sealed, identityTokenAad(identity, field));
     } catch (err) {
       // A wrong SECRETS_KEY or a moved value must not hide the rest of the user.
       log.warn({ user_id: userId, connection: identity.connection, field, err: (err as Error).message }, 'cannot open an upstream token');

@@ -7,17 +7,22 @@ import type { UserRecord } from '../../store/types.ts';
 import { principalOf, requireScope } from '../auth.ts';
 import { ListQuerySchema, listOptions, listResponse, selectFields } from '../paging.ts';
 import type { ManagementContext } from '../resource.ts';
-import { param, parseQuery } from '../validation.ts';
+import { param, parseBody, parseQuery } from '../validation.ts';
 import { UserListQuerySchema, userFilter } from './query.ts';
+import { LinkSchema, UserPatchSchema } from './schema.ts';
 import type { UserService } from './service.ts';
-import { toAuth0User } from './view.ts';
+import { toAuth0Identities, toAuth0User, type UserViewOptions } from './view.ts';
 
 const FieldsSchema = ListQuerySchema.pick({ fields: true, include_fields: true });
 const ByEmailSchema = FieldsSchema.extend({ email: z.string({ message: 'required (users-by-email?email=<address>)' }).min(1, { message: 'required' }).max(512) });
 
-/** Renders users for this caller: upstream tokens only for a token holding read:user_idp_tokens. */
+/** What this caller may see: upstream tokens only for a token holding read:user_idp_tokens. */
+const viewOptions = (res: Response, users: UserService): UserViewOptions =>
+  principalOf(res).scopes.has('read:user_idp_tokens') ? { tokensOf: users.identityTokens } : {};
+
+/** Renders users for this caller. */
 function viewFor(res: Response, users: UserService) {
-  const options = principalOf(res).scopes.has('read:user_idp_tokens') ? { tokensOf: users.identityTokens } : {};
+  const options = viewOptions(res, users);
   return (u: UserRecord) => toAuth0User(u, options);
 }
 
@@ -44,6 +49,19 @@ export function usersRouter({ services: { users } }: ManagementContext): Router 
       if (err instanceof ConnectionError) throw new AppError(502, 'upstream_refresh_failed', err.message);
       throw err;
     }
+  });
+  r.patch('/:id', requireScope('update:users'), async (req, res) => {
+    const patch = parseBody(UserPatchSchema, req.body);
+    res.json(viewFor(res, users)(await users.update(param(req, 'id'), patch)));
+  });
+  // Account linking (Auth0's): both answer the primary's identities.
+  r.post('/:id/identities', requireScope('update:users'), async (req, res) => {
+    const body = parseBody(LinkSchema, req.body);
+    res.status(201).json(toAuth0Identities(await users.link(param(req, 'id'), body), viewOptions(res, users)));
+  });
+  r.delete('/:id/identities/:provider/:user_id', requireScope('update:users'), async (req, res) => {
+    const user = await users.unlink(param(req, 'id'), param(req, 'provider'), param(req, 'user_id'));
+    res.json(toAuth0Identities(user, viewOptions(res, users)));
   });
   r.delete('/:id', requireScope('delete:users'), async (req, res) => {
     await users.delete(param(req, 'id'), { clientId: principalOf(res).clientId });

@@ -6,6 +6,9 @@ import type { LogSink } from '../../logs/types.ts';
 import { deleteUser, type DeletedBy } from '../../users/delete.ts';
 import { missing } from '../not-found.ts';
 import { openIdentityTokens } from './idp-tokens.ts';
+import { linkUsers, unlinkIdentity } from './linking.ts';
+import type { LinkRequest, UserPatch } from './schema.ts';
+import { updateUser } from './update.ts';
 
 export interface UserServiceDeps { store: Store; box: SecretBox; logger: Logger; refresh: Refresher; logs: LogSink }
 
@@ -22,6 +25,15 @@ export function createUserService(deps: UserServiceDeps) {
       if (!found) throw missing.user(userId);
       return found;
     },
+
+    /** PATCH: metadata merge, blocked, editable root attributes (update.ts). */
+    update: (userId: string, patch: UserPatch): Promise<UserRecord> => updateUser(store, userId, patch),
+
+    /** Links the secondary user the body names into this one (linking.ts); resolves the primary. */
+    link: (primaryId: string, body: LinkRequest): Promise<UserRecord> => linkUsers(store, primaryId, body),
+
+    /** Unlinks one identity into a user of its own (linking.ts); resolves the remaining user. */
+    unlink: (userId: string, provider: string, identityUserId: string): Promise<UserRecord> => unlinkIdentity(store, userId, provider, identityUserId),
 
     /** Deletes the user and ends their sessions and tokens (users/delete.ts). */
     async delete(userId: string, by: DeletedBy = {}): Promise<void> {

@@ -10,6 +10,7 @@ import type {
   TransactionDoc,
   UserDoc,
 } from './docs.ts';
+import { migrateUsers } from './migrate.ts';
 
 /** The typed collections of one store. */
 export interface Collections {
@@ -53,6 +54,8 @@ export async function connectMongo(uri: string): Promise<{ connection: Connectio
       transactions: db.collection<TransactionDoc>('transactions'),
       logs: db.collection<LogDoc>('logs'),
     };
+    // Before the indexes: the unique identity index needs every document's keys in the new shape.
+    await migrateUsers(collections.users);
     await createIndexes(collections);
     return { connection, collections };
   } catch (err) {
@@ -78,6 +81,8 @@ async function createIndexes(c: Collections): Promise<void> {
     c.users.createIndexes([
       { key: { email_lower: 1 }, name: 'email_lower' },
       { key: { 'identities.connection': 1, _id: 1 }, name: 'identity_connection' },
+      // Partial: a document without identities has no key to be unique about.
+      { key: { identity_keys: 1 }, name: 'identity_keys', unique: true, partialFilterExpression: { identity_keys: { $type: 'string' } } },
     ]),
     c.oidc.createIndexes([
       { key: { model: 1, uid: 1 }, name: 'uid' },

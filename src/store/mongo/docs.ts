@@ -16,8 +16,11 @@ import type {
 export type ClientDoc = ClientRecord & { _id: string };
 export type ClientGrantDoc = ClientGrantRecord & { _id: string };
 export type ConnectionDoc = ConnectionRecord & { _id: string };
-/** email_lower: the case-insensitive email filter is an index probe. */
-export type UserDoc = UserRecord & { _id: string; email_lower?: string };
+/**
+ * email_lower: the case-insensitive email filter is an index probe. identity_keys: the
+ * identityKey of each identity, under a unique index (one identity belongs to one user).
+ */
+export type UserDoc = UserRecord & { _id: string; email_lower?: string; identity_keys?: string[] };
 /** _id is the log_id; `date` stays ISO text (its text order is its time order). */
 export type LogDoc = LogEvent & { _id: string };
 /** _id is `${model}:${id}` (model names contain no ':'); expiresAt is a Date for the TTL index. */
@@ -57,6 +60,9 @@ export function fromDoc<T>(stored: { _id: string }, ...internal: string[]): T {
   for (const key of internal) delete copy[key];
   return copy as T;
 }
+
+/** The record inside a user document (without _id and the index-only fields). */
+export const userOf = (d: { _id: string }): UserRecord => fromDoc<UserRecord>(d, 'email_lower', 'identity_keys');
 
 /** Matches documents whose expiresAt is unset or still in the future. */
 export function live(): { $or: [{ expiresAt: { $exists: false } }, { expiresAt: { $gt: Date } }] } {

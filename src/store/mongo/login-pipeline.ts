@@ -14,15 +14,17 @@ const lit = (value: unknown): mongo.Document => ({ $literal: value });
  */
 export function loginPipeline(input: LoginUpsert): mongo.Document[] {
   const identity = plain(input.identity);
-  const onEach = input.setRootAttributes === 'on_each_login';
   // on_first_login keeps the stored value of an existing user; a new user gets the login's.
+  // on_each_login refreshes it, unless the login came through a linked identity (the user is
+  // another one's primary): then the profile stays the main identity's, as in Auth0.
+  const refresh = input.setRootAttributes === 'on_each_login' ? { $eq: ['$_id', lit(input.user_id)] } : '$__isNew';
   const rootValue = (value: unknown, field: string): unknown => {
     const fresh = value === undefined ? '$$REMOVE' : lit(value);
-    return onEach ? fresh : { $cond: ['$__isNew', fresh, `$${field}`] };
+    return { $cond: [refresh, fresh, `$${field}`] };
   };
 
   const set: mongo.Document = {
-    user_id: lit(input.user_id),
+    user_id: { $ifNull: ['$user_id', lit(input.user_id)] },
     identities: {
       $cond: [
         { $in: [lit(identity.connection), { $ifNull: ['$identities.connection', []] }] },
@@ -52,6 +54,12 @@ export function loginPipeline(input: LoginUpsert): mongo.Document[] {
   return [
     { $set: { __isNew: { $eq: [{ $type: '$created_at' }, 'missing'] } } },
     { $set: set },
+    { $set: { identity_keys: IDENTITY_KEYS } },
     { $unset: '__isNew' },
   ];
 }
+
+/** The identity index of a user document (see identityKey), derived from its identities in the same write. */
+export const IDENTITY_KEYS: mongo.Document = {
+  $map: { input: { $ifNull: ['$identities', []] }, as: 'i', in: { $concat: ['$$i.provider', '|', '$$i.user_id'] } },
+};

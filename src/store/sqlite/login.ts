@@ -28,7 +28,8 @@ export function userAfterLogin(user: UserRecord, input: LoginUpsert): UserRecord
     last_login: input.now,
     logins_count: user.logins_count + 1,
   };
-  if (input.setRootAttributes === 'on_first_login') return next;
+  // A login through a linked identity refreshes that identity only: the profile is the main identity's (as in Auth0).
+  if (input.setRootAttributes === 'on_first_login' || user.user_id !== input.user_id) return next;
   // Refreshed means "what the upstream says now": an attribute it no longer sends is dropped.
   return withRoot({ ...next, extra: input.extra }, input.root);
 }

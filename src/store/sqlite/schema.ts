@@ -17,7 +17,7 @@ export interface MigrationTarget {
  * Each record lives as a JSON document in `doc`; only what is looked up or filtered on is
  * lifted into an indexed column, so a lookup by key is an index probe whatever the size.
  */
-const MIGRATIONS: readonly string[] = [
+export const MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE clients (
     client_id TEXT PRIMARY KEY,
@@ -118,6 +118,33 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX logs_user ON logs (user_id, date, log_id) WHERE user_id IS NOT NULL;
   CREATE INDEX logs_client ON logs (client_id, date, log_id) WHERE client_id IS NOT NULL;
   CREATE INDEX logs_connection ON logs (connection, date, log_id) WHERE connection IS NOT NULL;
+  `,
+  // v4: identities in Auth0's shape, user_id "<connection>|<upstream id>" for custom social
+  // connections (an identity is migrated when it is the one its user's id was made of, so a
+  // store in the new shape is left alone), and an index of identities -> user (the identity
+  // key, unique: one identity belongs to one user) for logins through linked identities.
+  `
+  UPDATE users SET doc = json_set(doc, '$.identities', json((
+    SELECT json_group_array(CASE
+      WHEN json_extract(i.value, '$.provider') = 'oauth2'
+        AND 'oauth2|' || json_extract(i.value, '$.connection') || '|' || json_extract(i.value, '$.user_id') = users.user_id
+      THEN json_set(i.value, '$.user_id', json_extract(i.value, '$.connection') || '|' || json_extract(i.value, '$.user_id'))
+      ELSE json(i.value) END ORDER BY i.key)
+    FROM json_each(users.doc, '$.identities') AS i)))
+  WHERE json_type(doc, '$.identities') = 'array';
+
+  DROP TABLE user_identities;
+  CREATE TABLE user_identities (
+    user_id TEXT NOT NULL REFERENCES users (user_id) ON DELETE CASCADE,
+    connection TEXT NOT NULL,
+    -- "<provider>|<identity user_id>"
+    identity TEXT NOT NULL UNIQUE,
+    PRIMARY KEY (user_id, connection)
+  );
+  CREATE INDEX user_identities_connection ON user_identities (connection, user_id);
+  INSERT OR IGNORE INTO user_identities (user_id, connection, identity)
+    SELECT users.user_id, json_extract(i.value, '$.connection'), json_extract(i.value, '$.provider') || '|' || json_extract(i.value, '$.user_id')
+    FROM users, json_each(users.doc, '$.identities') AS i;
   `,
 ];
 

@@ -1,34 +1,25 @@
-import type { UserRecord, UserRepo } from '../types.ts';
-import { changed, doc } from './db.ts';
+import { identityKey, type UserRecord, type UserRepo } from '../types.ts';
+import { applyChange } from '../user-changes.ts';
 import type { SqliteDb } from './db.ts';
 import { listPage } from './list.ts';
 import { userAfterLogin, userFromFirstLogin } from './login.ts';
+import { sqliteLinking } from './user-linking.ts';
+import { userRows } from './user-rows.ts';
 
-/** Users on sqlite: lower-cased email column, identity connections in user_identities. */
+/** Users on sqlite: lower-cased email column, identities indexed in user_identities. */
 export function sqliteUsers(db: SqliteDb): UserRepo {
-  const read = (userId: string): UserRecord | null => {
-    const row = db.stmt('SELECT doc FROM users WHERE user_id = ?').get(userId);
-    return row ? doc<UserRecord>(row) : null;
-  };
-  /** Writes `user` and returns it as stored (a fresh copy without undefined fields). */
-  const write = (user: UserRecord, isNew: boolean): UserRecord => {
-    const json = JSON.stringify(user);
-    const sql = isNew
-      ? 'INSERT INTO users (email_lower, doc, user_id) VALUES (?, ?, ?)'
-      : 'UPDATE users SET email_lower = ?, doc = ? WHERE user_id = ?';
-    db.stmt(sql).run(user.email?.toLowerCase() ?? null, json, user.user_id);
-    const link = db.stmt('INSERT OR IGNORE INTO user_identities (user_id, connection) VALUES (?, ?)');
-    for (const identity of user.identities) link.run(user.user_id, identity.connection);
-    return JSON.parse(json) as UserRecord;
-  };
+  const rows = userRows(db);
+  const { read, write } = rows;
 
   return {
     async get(userId) {
       return read(userId);
     },
+    async getByIdentity(key) {
+      return rows.readByIdentity(key);
+    },
     async delete(userId) {
-      // user_identities rows go by ON DELETE CASCADE.
-      return changed(db.stmt('DELETE FROM users WHERE user_id = ?').run(userId)) > 0;
+      return rows.remove(userId);
     },
     async list(filter, options) {
       const where: string[] = [];
@@ -48,9 +39,9 @@ export function sqliteUsers(db: SqliteDb): UserRepo {
       // Read-modify-write under BEGIN IMMEDIATE: other processes wait on the write lock,
       // so concurrent first logins create the user once and no login count is lost.
       return db.tx(() => {
-        const existing = read(input.user_id);
+        const existing = rows.readByIdentity(identityKey(input.identity)) ?? read(input.user_id);
         const next = existing ? userAfterLogin(existing, input) : userFromFirstLogin(input);
-        return { user: write(next, existing === null), created: existing === null };
+        return { user: write(next, existing), created: existing === null };
       });
     },
     async updateIdentityTokens(userId, connection, tokens) {
@@ -63,8 +54,15 @@ export function sqliteUsers(db: SqliteDb): UserRepo {
         delete identity.refresh_token_enc;
         delete identity.expires_at;
         Object.assign(identity, JSON.parse(JSON.stringify(tokens)) as typeof tokens);
-        return write(user, false);
+        return write(user, user);
       });
     },
+    async update(userId, change) {
+      return db.tx(() => {
+        const user = read(userId);
+        return user ? write(applyChange(user, change), user) : null;
+      });
+    },
+    ...sqliteLinking(db, rows),
   };
 }
