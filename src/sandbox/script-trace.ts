@@ -1,3 +1,4 @@
+import { traceUrl } from '../lib/trace-url.ts';
 import { TRACE_LIMITS, type ConsoleLine, type ScriptRequestSummary, type ScriptTrace } from './types.ts';
 
 /**
@@ -6,17 +7,6 @@ import { TRACE_LIMITS, type ConsoleLine, type ScriptRequestSummary, type ScriptT
  */
 
 const LEVELS: ReadonlySet<string> = new Set(['log', 'info', 'warn', 'error', 'debug']);
-
-/** A URL without userinfo or query values: what a trace may show of a script's request. */
-export function summarizeUrl(raw: string): string {
-  try {
-    const u = new URL(raw);
-    const names = [...u.searchParams.keys()].map((k) => `${encodeURIComponent(k)}=…`);
-    return `${u.protocol}//${u.host}${u.pathname}${names.length ? `?${names.join('&')}` : ''}`;
-  } catch {
-    return '(invalid URL)';
-  }
-}
 
 export class TraceRecorder {
   readonly #console: ConsoleLine[] = [];
@@ -46,7 +36,7 @@ export class TraceRecorder {
 
   /** A request the script started (after its options were accepted). */
   requestStarted(id: number, method: string, url: string): void {
-    const entry: ScriptRequestSummary = { method, url: this.#mask(summarizeUrl(url)), ms: 0 };
+    const entry: ScriptRequestSummary = { method, url: this.#mask(traceUrl(url)), ms: 0 };
     this.#requests.push(entry);
     this.#started.set(id, { entry, at: performance.now() });
   }
