@@ -58,7 +58,6 @@ export function createBroker(deps: BrokerDeps): Broker {
       authorizeParams: authorizeExtras,
       stateStore: transactionStateStore(store, config.LOGIN_TTL, secureCookie, tunnel),
       tokenCall: { connection: connection.name, options, url: tokenURL, redirectUri: callbackURL, egress, ...(extras.tokenTrace ? { trace: extras.tokenTrace } : {}) },
-      ...(extras.onAuthorizeUrl ? { onAuthorizeUrl: extras.onAuthorizeUrl } : {}),
     });
   }
 
@@ -99,8 +98,14 @@ export function createBroker(deps: BrokerDeps): Broker {
         };
         const strategy = strategyFor(connection, options, vars, tunnel, {
           scope: upstreamScope(options, connectionScope), authorizeExtras: extraAuthorizeParams(options, appParams),
-          ...(ticket && deps.dryRun ? { onAuthorizeUrl: (url: string) => deps.dryRun?.authorized(ticket, url) } : {}),
         });
+        // A try records the authorization request as passport sent it (the redirect's Location).
+        if (ticket) {
+          res.once('finish', () => {
+            const location = res.getHeader('location');
+            if (typeof location === 'string' && res.statusCode === 302) deps.dryRun?.authorized(ticket, location);
+          });
+        }
         // passport must see a request without code/error/state: on this route it only ever redirects to the provider.
         const bare = Object.create(req, { query: { value: {} }, body: { value: {} } }) as typeof req;
         passport.authenticate(strategy, { session: false }, (err: unknown) => {

@@ -37,7 +37,6 @@ export interface StrategyExtras {
   scope?: string;
   authorizeExtras?: Record<string, string>;
   tokenTrace?: (t: TokenTrace) => void;
-  onAuthorizeUrl?: (url: string) => void;
 }
 
 /** What the steps use of the broker. */

@@ -4,7 +4,7 @@ import { loginUpsert, socialUserId } from '../users/profile.ts';
 import { callbackPath, issuerMismatch, stateOf, upstreamError } from './callback-checks.ts';
 import { known, type Arrival, type CallbackEnv, type CallbackStep, type Outcome } from './callback-runner.ts';
 import type { ScriptResult } from '../sandbox/types.ts';
-import type { DryRunPort } from './dry-run.ts';
+import { secretValuesOf, type DryRunPort } from './dry-run.ts';
 import { ConnectionError, connectionErrorOf } from './errors.ts';
 import { fetchProfile } from './profile-script.ts';
 import { attemptOf, BIND_COOKIE_PREFIX, browserMatches } from './state-store.ts';
@@ -111,19 +111,8 @@ async function exchangeCode(a: Arrival, env: CallbackEnv): Promise<undefined> {
       resolve(tokens);
     })(a.req, a.res, reject);
   });
-  if (trial) trial.secrets.push(...tokenValues(a.tokens));
+  if (trial) trial.secrets.push(a.tokens.accessToken, a.tokens.refreshToken ?? '', a.tokens.idToken ?? '', ...secretValuesOf(a.tokens.raw));
   return undefined;
-}
-
-/** Every string of a token response: a try's report must show none of them. */
-function tokenValues(tokens: UpstreamTokens): string[] {
-  const out = [tokens.accessToken, tokens.refreshToken ?? '', tokens.idToken ?? ''];
-  const walk = (v: unknown): void => {
-    if (typeof v === 'string') out.push(v);
-    else if (v && typeof v === 'object') for (const item of Object.values(v)) walk(item);
-  };
-  walk(tokens.raw);
-  return out;
 }
 
 /** fetchUserProfile turns the tokens into a validated profile, in the sandbox. */

@@ -69,3 +69,20 @@ export interface DryRunPort {
   /** Stores the report of a finished try; resolves the result page's URL. */
   report(outcome: DryRunOutcome): Promise<string>;
 }
+
+/** Keys of a token response whose values are credentials (access_token, id_token, refresh_token, code, secret...). */
+const SECRET_KEY = /token$|secret|password|assertion|^code$|key$/i;
+
+/** Every credential value in a token response (nested too): what a trace must never show. */
+export function secretValuesOf(raw: Record<string, unknown>): string[] {
+  const out: string[] = [];
+  const walk = (v: unknown, secret: boolean): void => {
+    if (typeof v === 'string') {
+      if (secret) out.push(v);
+    } else if (v && typeof v === 'object') {
+      for (const [k, item] of Object.entries(v)) walk(item, secret || SECRET_KEY.test(k));
+    }
+  };
+  walk(raw, false);
+  return out;
+}
