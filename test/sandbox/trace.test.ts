@@ -1,30 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createScriptRunner, type ScriptRunner } from '../../src/sandbox/index.ts';
+import { describe, expect, it } from '@jest/globals';
 import { TRACE_LIMITS } from '../../src/sandbox/types.ts';
-import { startUpstream, testLimits, type Upstream } from './helpers.ts';
+import { useSandbox } from './helpers.ts';
 
-let upstream: Upstream;
-let runner: ScriptRunner;
+const sandbox = useSandbox();
 let n = 0;
 
-beforeAll(async () => {
-  upstream = await startUpstream();
-  runner = createScriptRunner(testLimits());
-});
-afterAll(async () => {
-  await runner.close();
-  await upstream.close();
-});
-
 const run = (script: string, trace: boolean, accessToken = 'tok-secret-123') =>
-  runner.run({ cacheKey: `trace-${++n}`, script, accessToken, context: {}, trace });
+  sandbox.runner().run({ cacheKey: `trace-${++n}`, script, accessToken, context: {}, trace });
 
 describe('traced runs', () => {
   it('returns console output and request summaries, with the token and query values masked', async () => {
     const script = `function(accessToken, ctx, cb) {
       console.log('starting', { n: 1 }, accessToken);
       console.warn('careful');
-      request.get({ url: '${upstream.base}/userinfo?access_token=' + accessToken + '&x=1', headers: { Authorization: 'Bearer ' + accessToken } }, function(err, resp, body) {
+      request.get({ url: '${sandbox.upstream().base}/userinfo?access_token=' + accessToken + '&x=1', headers: { Authorization: 'Bearer ' + accessToken } }, function(err, resp, body) {
         console.info('status', resp.statusCode);
         cb(null, { user_id: 'u1' });
       });
@@ -38,7 +27,7 @@ describe('traced runs', () => {
     ]);
     expect(result.trace?.requests).toHaveLength(1);
     const [req] = result.trace!.requests;
-    expect(req).toMatchObject({ method: 'GET', url: `${upstream.base}/userinfo?access_token=…&x=…`, status: 200 });
+    expect(req).toMatchObject({ method: 'GET', url: `${sandbox.upstream().base}/userinfo?access_token=…&x=…`, status: 200 });
     expect(req!.ms).toBeGreaterThanOrEqual(0);
     expect(JSON.stringify(result)).not.toContain('tok-secret-123');
   });
@@ -79,7 +68,7 @@ describe('traced runs', () => {
   it('records nothing without the option (a normal login)', async () => {
     const result = await run(`function(accessToken, ctx, cb) {
       console.log('hidden');
-      request.get('${upstream.base}/userinfo', { headers: { Authorization: 'Bearer x' } }, function() { cb(null, { user_id: 'u' }); });
+      request.get('${sandbox.upstream().base}/userinfo', { headers: { Authorization: 'Bearer x' } }, function() { cb(null, { user_id: 'u' }); });
     }`, false);
     expect(result).toMatchObject({ ok: true });
     expect(result.trace).toBeUndefined();
