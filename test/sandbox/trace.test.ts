@@ -38,6 +38,11 @@ describe('traced runs', () => {
     expect(result.trace?.console).toEqual([{ level: 'error', text: 'about to fail' }]);
   });
 
+  it('answers a script that does not compile with its line and an empty trace', async () => {
+    const result = await run('function(accessToken, ctx, cb) {\n  cb(null, { user_id: 1 }\n}', true);
+    expect(result).toMatchObject({ ok: false, kind: 'syntax', trace: { console: [], truncated: false, requests: [] } });
+  });
+
   it('records a request that failed without a status', async () => {
     const result = await run(`function(accessToken, ctx, cb) {
       request.get('http://127.0.0.1:1/nothing', function(err) { cb(null, { user_id: err ? 'failed' : 'ok' }); });
