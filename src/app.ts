@@ -27,6 +27,8 @@ export interface AppDeps {
   logs?: TenantLogs;
   /** Routes of the login flow (interaction pages, upstream callback). */
   login?: Router;
+  /** The console's "Try connection" and "Run script" pages (mounted at /admin/connections). */
+  tryConnection?: Router;
 }
 
 const READY_TIMEOUT_MS = 2000;
@@ -61,6 +63,7 @@ export function createApp(deps: AppDeps): Express {
   app.post('/oauth/token', auth0TokenRequest(deps.store));
   app.get('/v2/logout', auth0Logout(deps.host));
   if (deps.login) app.use(deps.login);
+  if (deps.tryConnection) app.use('/admin/connections', deps.tryConnection);
   app.use((req, res) => deps.host.handle(req, res));
   app.use(htmlErrorHandler(deps.logger));
   return app;

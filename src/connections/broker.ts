@@ -7,8 +7,9 @@ import { authorizeParams } from '../oidc/authorize-capture.ts';
 import type { InteractionPort } from '../oidc/interactions.ts';
 import type { ScriptRunner } from '../sandbox/types.ts';
 import type { ConnectionRecord, Store } from '../store/types.ts';
-import { runCallbackSteps, type Arrival, type CallbackEnv } from './callback-runner.ts';
+import { runCallbackSteps, type Arrival, type CallbackEnv, type StrategyExtras } from './callback-runner.ts';
 import { CALLBACK_STEPS } from './callback-steps.ts';
+import { TRY_CLIENT_ID, type DryRunPort } from './dry-run.ts';
 import type { EngineOptions } from './engine-options.ts';
 import { ConnectionError, connectionErrorOf } from './errors.ts';
 import { createRefresher } from './refresh.ts';
@@ -31,6 +32,8 @@ export interface BrokerDeps {
   expired(res: Response, detail: string): Promise<void>;
   /** Opened, validated, fully defaulted options per connection version. */
   optionsOf: (connection: ConnectionRecord) => EngineOptions;
+  /** The console's side of "Try" (dry runs of the tester client); without it the tester client signs no one in. */
+  dryRun?: DryRunPort;
 }
 
 /** The brokered login: leaving for the upstream provider, coming back from it, and refreshing its tokens. */
@@ -41,7 +44,8 @@ export function createBroker(deps: BrokerDeps): Broker {
   const urlPolicy = upstreamUrlPolicy(config);
 
   function strategyFor(connection: ConnectionRecord, options: EngineOptions, vars: Record<string, string>, tunnel: StateTunnel,
-    scope?: string, authorizeExtras: Record<string, string> = {}): BrokerStrategy {
+    extras: StrategyExtras = {}): BrokerStrategy {
+    const { scope, authorizeExtras = {} } = extras;
     const tokenURL = renderUrl(connection.name, 'tokenURL', options.tokenURL, vars, urlPolicy);
     const callbackURL = callbackUrl(config.issuer, connection.name, options);
     return new BrokerStrategy({
@@ -53,11 +57,11 @@ export function createBroker(deps: BrokerDeps): Broker {
       pkce: options.pkce_enabled,
       authorizeParams: authorizeExtras,
       stateStore: transactionStateStore(store, config.LOGIN_TTL, secureCookie, tunnel),
-      tokenCall: { connection: connection.name, options, url: tokenURL, redirectUri: callbackURL, egress },
+      tokenCall: { connection: connection.name, options, url: tokenURL, redirectUri: callbackURL, egress, ...(extras.tokenTrace ? { trace: extras.tokenTrace } : {}) },
     });
   }
 
-  const env: CallbackEnv = { store, box: deps.box, runner: deps.runner, interactions: deps.interactions, optionsOf, strategyFor };
+  const env: CallbackEnv = { store, box: deps.box, runner: deps.runner, interactions: deps.interactions, dryRun: deps.dryRun, optionsOf, strategyFor };
 
   /** Sends the browser back to oidc-provider with an error for the app, or shows it when the app cannot be reached. */
   async function failLogin(res: Response, uid: string, err: ConnectionError, connection: string, step: string): Promise<void> {
@@ -71,9 +75,15 @@ export function createBroker(deps: BrokerDeps): Broker {
   return {
     async start(req, res, next, info, name) {
       const connection = await store.connections.getByName(name);
-      if (!connection || !connection.enabled_clients.includes(info.clientId)) {
+      const tester = info.clientId === TRY_CLIENT_ID;
+      if (!connection || !(tester || connection.enabled_clients.includes(info.clientId))) {
         const why = connection ? `connection "${name}" is not enabled for this application` : `connection "${name}" does not exist`;
         return failLogin(res, info.uid, new ConnectionError('unknown_connection', why), name, 'start');
+      }
+      // The tester client only ever runs tries the console started for this browser and connection.
+      const ticket = tester ? await deps.dryRun?.begin(req, info, connection) : undefined;
+      if (tester && !ticket) {
+        return failLogin(res, info.uid, new ConnectionError('unknown_connection', 'the connection tester only runs tries started from the admin console'), name, 'start');
       }
       try {
         const options = optionsOf(connection);
@@ -81,9 +91,21 @@ export function createBroker(deps: BrokerDeps): Broker {
         const vars = templateValues(connection.name, options, appParams);
         const connectionScope = typeof info.params['connection_scope'] === 'string' ? info.params['connection_scope'] : appParams['connection_scope'];
         const tunnel: StateTunnel = {
-          start: { uid: info.uid, connectionId: connection.id, connection: connection.name, vars, res, redirectUri: callbackUrl(config.issuer, connection.name, options) },
+          start: {
+            uid: info.uid, connectionId: connection.id, connection: connection.name, vars, res, redirectUri: callbackUrl(config.issuer, connection.name, options),
+            ...(ticket ? { try: ticket } : {}),
+          },
         };
-        const strategy = strategyFor(connection, options, vars, tunnel, upstreamScope(options, connectionScope), extraAuthorizeParams(options, appParams));
+        const strategy = strategyFor(connection, options, vars, tunnel, {
+          scope: upstreamScope(options, connectionScope), authorizeExtras: extraAuthorizeParams(options, appParams),
+        });
+        // A try records the authorization request as passport sent it (the redirect's Location).
+        if (ticket) {
+          res.once('finish', () => {
+            const location = res.getHeader('location');
+            if (typeof location === 'string' && res.statusCode === 302) deps.dryRun?.authorized(ticket, location);
+          });
+        }
         // passport must see a request without code/error/state: on this route it only ever redirects to the provider.
         const bare = Object.create(req, { query: { value: {} }, body: { value: {} } }) as typeof req;
         passport.authenticate(strategy, { session: false }, (err: unknown) => {
@@ -105,6 +127,9 @@ export function createBroker(deps: BrokerDeps): Broker {
         // A failure is only ever reached with the attempt loaded (the first steps end with "expired").
         const attempt = arrival.attempt;
         if (!attempt) throw new Error(`callback step ${step} failed before the login attempt was loaded`);
+        if (arrival.trial && deps.dryRun && arrival.connection) {
+          return res.redirect(303, await deps.dryRun.report({ connection: arrival.connection, trace: arrival.trial, failure: { step, error: outcome.failed } }));
+        }
         await failLogin(res, attempt.uid, outcome.failed, arrival.connection?.name ?? attempt.connection, step);
       } catch (err) {
         next(err);

@@ -3,6 +3,7 @@ import type { SecretBox } from '../lib/secrets.ts';
 import type { InteractionPort } from '../oidc/interactions.ts';
 import type { ScriptRunner } from '../sandbox/types.ts';
 import type { ConnectionRecord, Store, TransactionRecord, UserRecord } from '../store/types.ts';
+import type { DryRunPort, DryRunTrace, TokenTrace } from './dry-run.ts';
 import type { EngineOptions } from './engine-options.ts';
 import { connectionErrorOf, type ConnectionError } from './errors.ts';
 import type { UpstreamProfile } from './profile-script.ts';
@@ -26,10 +27,19 @@ export interface Arrival {
   /** The user the login wrote (the primary, when the identity is linked). */
   user?: UserRecord;
   userId?: string;
+  /** Set when the attempt is a console try: what it has seen so far. */
+  trial?: DryRunTrace;
 }
 
 /** How a callback ends: the "start again" page, the app's OAuth error, or the way back to the app. */
 export type Outcome = { expired: string } | { failed: ConnectionError } | { returnTo: string };
+
+/** What a strategy is built with beyond the connection: the authorization request's extras, a try's recorders. */
+export interface StrategyExtras {
+  scope?: string;
+  authorizeExtras?: Record<string, string>;
+  tokenTrace?: (t: TokenTrace) => void;
+}
 
 /** What the steps use of the broker. */
 export interface CallbackEnv {
@@ -37,9 +47,11 @@ export interface CallbackEnv {
   box: SecretBox;
   runner: ScriptRunner;
   interactions: InteractionPort;
+  /** The console's side of tries; absent when the console is not mounted (then no attempt is a try). */
+  dryRun: DryRunPort | undefined;
   optionsOf(connection: ConnectionRecord): EngineOptions;
   /** The passport strategy of a connection, its state store serving `tunnel`. */
-  strategyFor(connection: ConnectionRecord, options: EngineOptions, vars: Record<string, string>, tunnel: StateTunnel): BrokerStrategy;
+  strategyFor(connection: ConnectionRecord, options: EngineOptions, vars: Record<string, string>, tunnel: StateTunnel, extras?: StrategyExtras): BrokerStrategy;
 }
 
 /** One step: undefined to go on, or the outcome that ends the callback. A thrown ConnectionError ends it as that failure. */
@@ -56,6 +68,7 @@ export function known<K extends keyof Arrival>(a: Arrival, key: K): NonNullable<
 export async function runCallbackSteps(steps: readonly CallbackStep[], a: Arrival, env: CallbackEnv): Promise<{ outcome: Outcome; step: string }> {
   for (const step of steps) {
     let outcome: Outcome | undefined;
+    const started = performance.now();
     try {
       outcome = await step(a, env);
     } catch (err) {
@@ -63,6 +76,8 @@ export async function runCallbackSteps(steps: readonly CallbackStep[], a: Arriva
       if (!failed) throw err;
       outcome = { failed };
     }
+    // Only a try keeps timings (its trace); a login measures nothing here.
+    a.trial?.steps.push({ step: step.name, ms: Math.round((performance.now() - started) * 10) / 10, result: outcome ? 'ended' : 'next' });
     if (outcome) return { outcome, step: step.name };
   }
   throw new Error('the callback steps ended without an answer (the last step must return an outcome)');

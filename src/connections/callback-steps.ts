@@ -3,6 +3,8 @@ import { sealIdentityTokens } from '../users/identity-tokens.ts';
 import { loginUpsert, socialIdentityId, socialUserId } from '../users/profile.ts';
 import { callbackPath, issuerMismatch, stateOf, upstreamError } from './callback-checks.ts';
 import { known, type Arrival, type CallbackEnv, type CallbackStep, type Outcome } from './callback-runner.ts';
+import type { ScriptResult } from '../sandbox/types.ts';
+import { secretValuesOf, type DryRunPort } from './dry-run.ts';
 import { ConnectionError, connectionErrorOf } from './errors.ts';
 import { fetchProfile } from './profile-script.ts';
 import { attemptOf, BIND_COOKIE_PREFIX, browserMatches } from './state-store.ts';
@@ -31,6 +33,8 @@ async function loadAttempt(a: Arrival, env: CallbackEnv): Promise<Outcome | unde
   if (!tx || !attempt) return { expired: EXPIRED_LINK };
   a.tx = tx;
   a.attempt = attempt;
+  // A try only when the console that issued its ticket is here; the mark came from our own record, never the request.
+  if (attempt.try && env.dryRun) a.trial = { ticket: attempt.try, steps: [], secrets: [a.state ?? '', attempt.verifier ?? ''] };
   return undefined;
 }
 
@@ -96,7 +100,10 @@ function checkIssuer(a: Arrival): Outcome | undefined {
 async function exchangeCode(a: Arrival, env: CallbackEnv): Promise<undefined> {
   const attempt = known(a, 'attempt');
   const connection = known(a, 'connection');
-  const strategy = env.strategyFor(connection, known(a, 'options'), attempt.vars, { taken: attempt });
+  const trial = a.trial;
+  if (trial && typeof a.req.query['code'] === 'string') trial.secrets.push(a.req.query['code']);
+  const strategy = env.strategyFor(connection, known(a, 'options'), attempt.vars, { taken: attempt },
+    trial ? { tokenTrace: (t) => (trial.token = t) } : {});
   a.tokens = await new Promise<UpstreamTokens>((resolve, reject) => {
     passport.authenticate(strategy, { session: false }, (err: unknown, tokens: UpstreamTokens | false) => {
       if (err) return reject(err);
@@ -104,6 +111,7 @@ async function exchangeCode(a: Arrival, env: CallbackEnv): Promise<undefined> {
       resolve(tokens);
     })(a.req, a.res, reject);
   });
+  if (trial) trial.secrets.push(a.tokens.accessToken, a.tokens.refreshToken ?? '', a.tokens.idToken ?? '', ...secretValuesOf(a.tokens.raw));
   return undefined;
 }
 
@@ -113,6 +121,7 @@ async function runProfile(a: Arrival, env: CallbackEnv): Promise<undefined> {
   a.profile = await fetchProfile(env.runner, {
     connection: connection.name, cacheKey: `${connection.id}:${connection.version}`, script: known(a, 'options').scripts.fetchUserProfile,
     tokens: known(a, 'tokens'), vars: known(a, 'attempt').vars,
+    ...(a.trial ? { trace: traceInto(a.trial) } : {}),
   });
   return undefined;
 }
@@ -126,16 +135,25 @@ async function refuseBlockedUser(a: Arrival, env: CallbackEnv): Promise<Outcome 
   return user?.blocked ? { failed: new ConnectionError('user_blocked', 'user is blocked') } : undefined;
 }
 
-/** The user and its identity (with the sealed upstream tokens) in one write. */
+const traceInto = (trial: NonNullable<Arrival['trial']>) => (result: ScriptResult): void => {
+  if (result.trace) trial.script = result.trace;
+  if (result.ok) trial.scriptProfile = result.profile;
+};
+
+/** The user and its identity (with the sealed upstream tokens) in one write; a try only keeps the write it would make. */
 async function saveUser(a: Arrival, env: CallbackEnv): Promise<Outcome | undefined> {
   const connection = known(a, 'connection');
   const profile = known(a, 'profile');
   const identity = { provider: 'oauth2', user_id: socialIdentityId(connection.name, profile.user_id), connection: connection.name };
   const upsert = loginUpsert({
-    connection: connection.name, profile, tokens: sealIdentityTokens(env.box, identity, known(a, 'tokens')),
+    connection: connection.name, profile, tokens: a.trial ? {} : sealIdentityTokens(env.box, identity, known(a, 'tokens')),
     vars: known(a, 'attempt').vars, setRootAttributes: known(a, 'options').set_user_root_attributes,
   });
   if ('error' in upsert) return { failed: new ConnectionError('profile_too_large', `connection "${connection.name}": fetchUserProfile returned ${upsert.error}`) };
+  if (a.trial) {
+    a.trial.preview = upsert;
+    return undefined;
+  }
   // The user holding the identity: after account linking, the primary.
   const { user } = await env.store.users.upsertLogin(upsert);
   a.user = user;
@@ -143,8 +161,14 @@ async function saveUser(a: Arrival, env: CallbackEnv): Promise<Outcome | undefin
   return undefined;
 }
 
-/** Hands the signed-in user to oidc-provider, which answers the app. */
+/** A try ends here instead of signing anyone in: the console stores its report and shows it. */
+async function report(a: Arrival, env: CallbackEnv, trial: NonNullable<Arrival['trial']>, port: DryRunPort): Promise<Outcome> {
+  return { returnTo: await port.report({ connection: known(a, 'connection'), trace: trial }) };
+}
+
+/** Hands the signed-in user to oidc-provider, which answers the app; a try's report step takes its place. */
 async function complete(a: Arrival, env: CallbackEnv): Promise<Outcome> {
+  if (a.trial && env.dryRun) return report(a, env, a.trial, env.dryRun);
   const returnTo = await env.interactions.finish(known(a, 'attempt').uid, { login: { accountId: known(a, 'userId') } });
   return returnTo ? { returnTo } : { expired: 'The sign-in took too long.' };
 }

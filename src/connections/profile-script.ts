@@ -23,10 +23,16 @@ export type UpstreamProfile = z.infer<typeof ProfileSchema>;
 /** Runs the connection's fetchUserProfile and validates what it returns. */
 export async function fetchProfile(runner: ScriptRunner, input: {
   connection: string; cacheKey: string; script: string; tokens: UpstreamTokens; vars?: Record<string, string>;
+  /** A try's recorder: the run is traced and its raw result handed over before it is checked. */
+  trace?: (result: ScriptResult) => void;
 }): Promise<UpstreamProfile> {
   // A per-tenant login's template values reach the script as ctx.template_vars (unless the provider sent that key).
   const vars = input.vars && Object.keys(input.vars).length && !('template_vars' in input.tokens.raw) ? { template_vars: input.vars } : {};
-  const result = await runner.run({ cacheKey: input.cacheKey, script: input.script, accessToken: input.tokens.accessToken, context: { ...input.tokens.raw, ...vars } });
+  const result = await runner.run({
+    cacheKey: input.cacheKey, script: input.script, accessToken: input.tokens.accessToken, context: { ...input.tokens.raw, ...vars },
+    ...(input.trace ? { trace: true } : {}),
+  });
+  input.trace?.(result);
   if (!result.ok) {
     const line = result.line !== undefined ? ` (line ${result.line})` : '';
     throw new ConnectionError(`script_${result.kind}`,

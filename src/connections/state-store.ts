@@ -22,6 +22,8 @@ export interface LoginTransaction {
   vars: Record<string, string>;
   /** The redirect_uri this login used: the callback must arrive on the same path. */
   redirectUri: string;
+  /** The console try this login is (its ticket id): set server-side by the broker, it makes the callback write no user. */
+  try?: string;
 }
 
 /** The login being started, as the broker describes it to the state store. */
@@ -31,6 +33,8 @@ export interface PendingLogin {
   connection: string;
   vars: Record<string, string>;
   redirectUri: string;
+  /** The try's ticket id when this is a dry run. */
+  try?: string;
   /** Where the binding cookie is set. */
   res: Response;
 }
@@ -52,6 +56,7 @@ export function attemptOf(tx: TransactionRecord): LoginTransaction | undefined {
     // Empty when a record carries none: the callback-address check is then skipped, as before it existed.
     redirectUri: typeof p['redirectUri'] === 'string' ? p['redirectUri'] : '',
     ...(typeof p['verifier'] === 'string' ? { verifier: p['verifier'] } : {}),
+    ...(typeof p['try'] === 'string' && p['try'] ? { try: p['try'] } : {}),
   };
 }
 
@@ -70,6 +75,7 @@ export function transactionStateStore(store: Store, ttlSeconds: number, secureCo
       const nonce = randomBytes(24).toString('base64url');
       const payload: LoginTransaction = {
         uid: start.uid, connection: start.connection, bind: sha256(nonce), vars: start.vars, redirectUri: start.redirectUri, ...(verifier ? { verifier } : {}),
+        ...(start.try ? { try: start.try } : {}),
       };
       store.transactions.put({ id: handle, connection_id: start.connectionId, payload: { ...payload }, expiresAt: Date.now() + ttlSeconds * 1000 }).then(() => {
         start.res.cookie(`${BIND_COOKIE_PREFIX}${handle}`, nonce, {

@@ -15,6 +15,8 @@ export interface BrokerStrategyOptions {
   stateStore: object;
   /** Everything the token request needs except the grant, which passport supplies. */
   tokenCall: Omit<TokenCall, 'grant'>;
+  /** Sees the upstream authorization URL as it is sent (a try records it). */
+  onAuthorizeUrl?: (url: string) => void;
 }
 
 /**
@@ -50,6 +52,15 @@ export class BrokerStrategy extends OAuth2Strategy {
         );
     };
     this._oauth2.getOAuthAccessToken = exchange as typeof this._oauth2.getOAuthAccessToken;
+    const seen = o.onAuthorizeUrl;
+    if (seen) {
+      const build = this._oauth2.getAuthorizeUrl.bind(this._oauth2);
+      this._oauth2.getAuthorizeUrl = (params?: Record<string, unknown>) => {
+        const url = build(params);
+        seen(url);
+        return url;
+      };
+    }
   }
 
   override authorizationParams(): Record<string, string> {

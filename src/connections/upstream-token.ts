@@ -1,3 +1,5 @@
+import { traceUrl } from '../lib/trace-url.ts';
+import type { TokenTrace } from './dry-run.ts';
 import { egressFetch, EgressError, isDenied, USER_AGENT, type EgressPolicy } from '../lib/egress.ts';
 import { ConnectionError } from './errors.ts';
 import type { EngineOptions } from './engine-options.ts';
@@ -19,6 +21,8 @@ export interface TokenCall {
   /** Our callback URL, for messages (redirect_uri_mismatch). */
   redirectUri: string;
   egress: EgressPolicy;
+  /** A try's recorder of what was sent and answered (names only); absent for logins and refreshes. */
+  trace?: (t: TokenTrace) => void;
 }
 
 const basic = (id: string, secret: string): string =>
@@ -60,10 +64,14 @@ export async function requestTokens(call: TokenCall): Promise<UpstreamTokens> {
     body = new URLSearchParams(params).toString();
   }
 
+  const started = performance.now();
+  const sent = { method: options.token_request_method, url: traceUrl(url), headerNames: Object.keys(headers), paramNames: Object.keys(params) };
+  const ms = () => Math.round((performance.now() - started) * 10) / 10;
   let res;
   try {
     res = await egressFetch({ method: options.token_request_method, url, headers, ...(body !== undefined ? { body } : {}) }, call.egress);
   } catch (err) {
+    call.trace?.({ ...sent, error: err instanceof EgressError ? err.code : 'failed', ms: ms() });
     if (err instanceof EgressError) {
       const why = isDenied(err) ? `${err.message} (the egress policy forbids it)` : err.message;
       throw new ConnectionError(`token_${err.code}`, `connection "${connection}": token request failed: ${why}`);
@@ -71,6 +79,7 @@ export async function requestTokens(call: TokenCall): Promise<UpstreamTokens> {
     throw err;
   }
   const parsed = parseTokenBody(res.body);
+  call.trace?.({ ...sent, status: res.status, contentType: String(res.headers['content-type'] ?? ''), keys: parsed ? Object.keys(parsed) : [], ms: ms() });
   // Some providers answer errors with 200 (GitHub `error=...`, Slack `{ok:false}`).
   if (res.status !== 200 && res.status !== 201 || !parsed || parsed['error'] !== undefined || parsed['ok'] === false) {
     throw tokenFailure(connection, res.status, parsed, call.redirectUri, call.grant.grant_type, res.headers['content-type']);

@@ -34,7 +34,11 @@ export class Engine {
     let run: ScriptRun;
     try {
       const compiled = host.compile(input.cacheKey, input.script);
-      if (compiled.script === undefined) return this.#report(id, compiled.error ?? failure('syntax', 'the script does not compile'));
+      if (compiled.script === undefined) {
+        const error = compiled.error ?? failure('syntax', 'the script does not compile');
+        // A traced run that never started still answers with its (empty) trace, as the contract says.
+        return this.#report(id, input.trace ? { ...error, trace: { console: [], truncated: false, requests: [] } } : error);
+      }
       run = new ScriptRun(host, host.take(), this.#limits, (outcome, isolateLost) => this.#done(id, outcome, isolateLost));
       this.#runs.set(id, run);
       run.start(compiled.script, input);

@@ -20,6 +20,8 @@ export interface SlotHooks {
   send(id: unknown, optionsJson: unknown): string | undefined;
   /** The script settled: kind 'ok' | 'thrown' | 'callback_error' | 'invalid_result' | 'syntax' | 'returned'. */
   settle(kind: unknown, payload: unknown): void;
+  /** A console.* line of a traced run; false tells the isolate to stop sending (bounds reached, or no trace). */
+  log(level: unknown, text: unknown): boolean;
 }
 
 /** A fresh context with the sandbox globals installed, owned by at most one run. */
@@ -69,9 +71,10 @@ export class IsolateHost {
     // Callbacks are bound to this slot, not to a run id the script could learn and forge.
     const send = new ivm.Callback((id: unknown, json: unknown) => (slot?.hooks ? slot.hooks.send(id, json) : 'request: this run has ended'));
     const settle = new ivm.Callback((kind: unknown, payload: unknown) => slot?.hooks?.settle(kind, payload));
+    const log = new ivm.Callback((level: unknown, text: unknown) => slot?.hooks?.log(level, text) ?? false);
     const bytes = this.#bytes.runSync(context, { reference: true, timeout: 1000 });
     const bootstrap = this.#bootstrap.runSync(context, { reference: true, timeout: 1000 });
-    const args = [send, settle, bytes.derefInto({ release: true })];
+    const args = [send, settle, bytes.derefInto({ release: true }), log];
     const dispatch = bootstrap.applySync(undefined, args, { result: { reference: true }, timeout: 1000 });
     bootstrap.release();
     slot = { context, dispatch: dispatch as Slot['dispatch'], hooks: undefined };

@@ -22,12 +22,19 @@ export const InputSchema = z.object({
   script: z.string(),
   accessToken: z.string(),
   context: z.record(z.string(), z.unknown()),
+  trace: z.boolean().optional(),
+});
+
+const TraceSchema = z.object({
+  console: z.array(z.object({ level: z.enum(['log', 'info', 'warn', 'error', 'debug']), text: z.string() })),
+  truncated: z.boolean(),
+  requests: z.array(z.object({ method: z.string(), url: z.string(), status: z.number().int().optional(), error: z.string().optional(), ms: z.number() })),
 });
 
 /** A run's outcome as the child reports it (the parent adds `durationMs`). */
 export const OutcomeSchema = z.discriminatedUnion('ok', [
-  z.object({ ok: z.literal(true), profile: z.record(z.string(), z.unknown()) }),
-  z.object({ ok: z.literal(false), kind: FailureKind, message: z.string(), line: z.number().int().optional() }),
+  z.object({ ok: z.literal(true), profile: z.record(z.string(), z.unknown()), trace: TraceSchema.optional() }),
+  z.object({ ok: z.literal(false), kind: FailureKind, message: z.string(), line: z.number().int().optional(), trace: TraceSchema.optional() }),
 ]);
 export type Outcome = z.infer<typeof OutcomeSchema>;
 

@@ -4,6 +4,7 @@ import { IsolateHost, type Slot } from './isolate-host.ts';
 import { errorOutcome, profileOutcome } from './outcome.ts';
 import { failure, type Outcome } from './protocol.ts';
 import { ScriptRequestError, toEgressRequest, toScriptResponse } from './script-request.ts';
+import { TraceRecorder } from './script-trace.ts';
 import type { ProfileScriptInput, SandboxLimits } from './types.ts';
 
 /**
@@ -39,6 +40,8 @@ export class ScriptRun {
   #outcome: Outcome | undefined;
   #finished = false;
   #isolateLost = false;
+  /** Only a run that asked for a trace has one. */
+  #trace: TraceRecorder | undefined;
 
   constructor(host: IsolateHost, slot: Slot, limits: SandboxLimits, report: (outcome: Outcome, isolateLost: boolean) => void) {
     this.host = host;
@@ -47,15 +50,20 @@ export class ScriptRun {
     this.#report = report;
     this.#deadline = performance.now() + limits.timeoutMs;
     this.#timer = setTimeout(() => this.end(this.#timeout()), limits.timeoutMs);
-    slot.hooks = { send: (id, json) => this.#send(id, json), settle: (kind, payload) => this.#settled(kind, payload) };
+    slot.hooks = {
+      send: (id, json) => this.#send(id, json),
+      settle: (kind, payload) => this.#settled(kind, payload),
+      log: (level, text) => this.#trace?.log(level, text) ?? false,
+    };
   }
 
   /** Runs the compiled script's function with the input. */
   start(script: ivm.Script, input: ProfileScriptInput): void {
+    if (input.trace) this.#trace = new TraceRecorder(input.accessToken);
     this.#enter((left) => {
       const fn = script.runSync(this.#slot.context, { reference: true, timeout: left() });
       const context = new ivm.ExternalCopy(input.context).copyInto({ release: true });
-      const args = ['start', fn.derefInto({ release: true }), input.accessToken, context];
+      const args = ['start', fn.derefInto({ release: true }), input.accessToken, context, input.trace === true];
       const awaiting = this.#slot.dispatch.applySync(undefined, args, { timeout: left() });
       this.#awaiting = awaiting === true;
     });
@@ -138,6 +146,7 @@ export class ScriptRun {
     };
     this.#reserved += policy.maxBytes;
     this.#reservations.set(id, policy.maxBytes);
+    this.#trace?.requestStarted(id, request.method, request.url);
     egressFetch({ ...request, signal: controller.signal }, policy).then(
       (res) => this.#deliver(id, res),
       (err: unknown) => this.#deliver(id, err instanceof EgressError ? err : new EgressError('network', 'the request failed')),
@@ -149,6 +158,7 @@ export class ScriptRun {
     this.#reserved -= this.#reservations.get(id) ?? 0;
     this.#reservations.delete(id);
     if (!this.#pending.delete(id) || this.#outcome !== undefined) return;
+    this.#trace?.requestEnded(id, result instanceof EgressError ? { error: result.message } : { status: result.status });
     let payload;
     if (result instanceof EgressError) {
       if (isDenied(result)) return this.end(failure('egress_denied', result.message));
@@ -170,6 +180,6 @@ export class ScriptRun {
     for (const controller of this.#pending.values()) controller.abort();
     this.#pending.clear();
     IsolateHost.release(this.#slot);
-    this.#report(this.#outcome, this.#isolateLost);
+    this.#report(this.#trace ? { ...this.#outcome, trace: this.#trace.result() } : this.#outcome, this.#isolateLost);
   }
 }

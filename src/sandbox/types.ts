@@ -17,6 +17,42 @@ export interface ProfileScriptInput {
   accessToken: string;
   /** The provider's token response, passed (as a copy) as the second argument. */
   context: Record<string, unknown>;
+  /** Collect a `trace` of the run (console output, request summaries). Off for logins: then
+   *  console.* stays a no-op and nothing is recorded. */
+  trace?: boolean;
+}
+
+/** Bounds of a trace's console output: lines beyond either are dropped and `truncated` is set. */
+export const TRACE_LIMITS = { lines: 100, bytes: 16 * 1024 } as const;
+
+/** One console.* call of the script, its arguments joined as text (objects as JSON). */
+export interface ConsoleLine {
+  level: 'log' | 'info' | 'warn' | 'error' | 'debug';
+  text: string;
+}
+
+/** One request the script made: never a header or body, and every query value masked. */
+export interface ScriptRequestSummary {
+  method: string;
+  /** Scheme, host and path; query parameter names with their values replaced by "…". */
+  url: string;
+  /** The response status, or `error` when there was none. */
+  status?: number;
+  error?: string;
+  /** From the script's call to the response reaching the script. */
+  ms: number;
+}
+
+/**
+ * What a traced run did, whatever its outcome. Guarantees: at most TRACE_LIMITS of console
+ * output; the access token never appears in it (each occurrence is replaced by
+ * "[access token]"); request summaries carry no header values, bodies or query values.
+ */
+export interface ScriptTrace {
+  console: ConsoleLine[];
+  /** True when console output went past TRACE_LIMITS. */
+  truncated: boolean;
+  requests: ScriptRequestSummary[];
 }
 
 /**
@@ -45,11 +81,12 @@ export type ScriptFailureKind = (typeof SCRIPT_FAILURE_KINDS)[number];
  * The outcome of a run. `profile` is plain JSON data copied out of the sandbox (never a live
  * object of the script). Messages are the script's own or describe the limit hit; they never
  * contain the access token or request headers the runner added. `durationMs` is measured
- * by the caller's side of the runner, from `run()` to its result.
+ * by the caller's side of the runner, from `run()` to its result. `trace` is present when the
+ * input asked for one and the sandbox process answered (a run lost with its process has none).
  */
 export type ScriptResult =
-  | { ok: true; profile: Record<string, unknown>; durationMs: number }
-  | { ok: false; kind: ScriptFailureKind; message: string; line?: number; durationMs: number };
+  | { ok: true; profile: Record<string, unknown>; durationMs: number; trace?: ScriptTrace }
+  | { ok: false; kind: ScriptFailureKind; message: string; line?: number; durationMs: number; trace?: ScriptTrace };
 
 /** Runs profile scripts. */
 export interface ScriptRunner {

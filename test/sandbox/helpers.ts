@@ -1,6 +1,8 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { SandboxLimits } from '../../src/sandbox/types.ts';
+import { afterAll, beforeAll } from '@jest/globals';
+import { createScriptRunner } from '../../src/sandbox/index.ts';
+import type { SandboxLimits, ScriptRunner } from '../../src/sandbox/types.ts';
 
 /** Limits for tests: short deadlines, loopback allowed (the "provider" is a local server). */
 export const testLimits = (overrides: Partial<SandboxLimits> = {}): SandboxLimits => ({
@@ -62,4 +64,23 @@ export async function startUpstream(): Promise<Upstream> {
       await new Promise((resolve) => server.close(resolve));
     },
   };
+}
+
+/** A runner and a loopback upstream for one test file, started before its tests and stopped after them. */
+export function useSandbox(limits: SandboxLimits = testLimits()): { runner: () => ScriptRunner; upstream: () => Upstream } {
+  let upstream: Upstream | undefined;
+  let runner: ScriptRunner | undefined;
+  beforeAll(async () => {
+    upstream = await startUpstream();
+    runner = createScriptRunner(limits);
+  });
+  afterAll(async () => {
+    await runner?.close();
+    await upstream?.close();
+  });
+  const need = <T>(v: T | undefined): T => {
+    if (v === undefined) throw new Error('useSandbox: used outside a test');
+    return v;
+  };
+  return { runner: () => need(runner), upstream: () => need(upstream) };
 }

@@ -27,11 +27,11 @@ export class UserAgent {
   readonly cookies: Cookie[] = [];
   readonly visited: Page[] = [];
 
-  async request(url: string, init: { method?: string; form?: Record<string, string> } = {}): Promise<Page> {
+  async request(url: string, init: { method?: string; form?: Record<string, string>; headers?: Record<string, string> } = {}): Promise<Page> {
     const u = new URL(url);
     const body = init.form ? new URLSearchParams(init.form).toString() : undefined;
     const cookie = this.cookies.filter((c) => c.host === u.hostname && u.pathname.startsWith(c.path)).map((c) => `${c.name}=${c.value}`).join('; ');
-    const headers: Record<string, string> = { 'user-agent': 'test-user-agent', accept: 'text/html', ...(cookie ? { cookie } : {}) };
+    const headers: Record<string, string> = { 'user-agent': 'test-user-agent', accept: 'text/html', ...(cookie ? { cookie } : {}), ...init.headers };
     if (body !== undefined) headers['content-type'] = 'application/x-www-form-urlencoded';
     const send = u.protocol === 'https:' ? httpsRequest : httpRequest;
     const page = await new Promise<Page>((resolve, reject) => {

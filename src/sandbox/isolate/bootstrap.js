@@ -16,15 +16,16 @@
  *     object with lower-case names, plus get(name)/has(name)), text(), json() };
  *   - Buffer.from(value, 'utf8' | 'base64' | 'base64url' | 'hex' | 'latin1').toString(enc),
  *     Buffer.byteLength(string), Buffer.isBuffer(x); btoa(string), atob(string);
- *   - console.log/info/warn/error/debug (output is discarded).
+ *   - console.log/info/warn/error/debug: discarded, except in a traced run (the console's "Try"
+ *     and "Run script"), where each call's arguments go to the host as one line of text.
  * Nothing else: no require, process, module, timers, file system or host objects. Every
  * request goes through the host's egress policy and counts against the run's limits.
  *
- * Completion value: bootstrap(send, settle, bytes) -> dispatch(op, ...). `send` and `settle`
- * are host callbacks kept in this closure only; `bytes` is bytes.js; `dispatch` is held by
+ * Completion value: bootstrap(send, settle, bytes, log) -> dispatch(op, ...). `send`, `settle`
+ * and `log` are host callbacks kept in this closure only; `bytes` is bytes.js; `dispatch` is held by
  * the host only.
  */
-(function bootstrap(send, settle, bytes) {
+(function bootstrap(send, settle, bytes, log) {
   'use strict';
   var stringify = JSON.stringify;
   var parse = JSON.parse;
@@ -32,6 +33,8 @@
   var pending = new Map();
   var nextId = 0;
   var settled = false;
+  var tracing = false; // set by 'start' for a traced run; cleared when the host says the bounds are reached
+  var MAX_LINE = 4096;
 
   function describe(err) {
     try {
@@ -128,11 +131,29 @@
     });
   }
 
-  function noop() {}
+  function text(value) {
+    if (typeof value === 'string') return value;
+    try {
+      var json = stringify(value);
+      return json === undefined ? String(value) : json;
+    } catch (e) {
+      return String(value);
+    }
+  }
+  function level(name) {
+    return function () {
+      if (!tracing) return;
+      var parts = [];
+      for (var i = 0; i < arguments.length; i++) parts.push(text(arguments[i]));
+      var line = parts.join(' ');
+      if (line.length > MAX_LINE) line = line.slice(0, MAX_LINE) + '…';
+      if (log(name, line) !== true) tracing = false;
+    };
+  }
   var helpers = bytes();
   var globals = {
     request: request, fetch: fetch, Buffer: helpers.Buffer, btoa: helpers.btoa, atob: helpers.atob,
-    console: { log: noop, info: noop, warn: noop, error: noop, debug: noop },
+    console: { log: level('log'), info: level('info'), warn: level('warn'), error: level('error'), debug: level('debug') },
   };
   Object.keys(globals).forEach(function (name) {
     Object.defineProperty(globalThis, name, { value: globals[name], writable: true, configurable: true });
@@ -144,9 +165,10 @@
 
   // The host's only way in. Returns true from 'start' when the script returned a promise
   // that is still pending (the host then waits for it instead of declaring no_callback).
-  return function dispatch(op, a, b, c) {
+  return function dispatch(op, a, b, c, d) {
     if (op === 'start') {
       var fn = a;
+      tracing = d === true;
       if (typeof fn !== 'function') return once('syntax', describe('the script must be a function expression, e.g. function (accessToken, ctx, cb) { ... }')), false;
       var returned;
       try {

@@ -1,0 +1,99 @@
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { createConnection } from '../support/connections.ts';
+import { startTestServer, type TestServer } from '../support/server.ts';
+import { startUpstream, type Upstream } from '../sandbox/helpers.ts';
+import { textOf } from './try-support.ts';
+
+const TOKEN = 'pasted-access-token-0123456789';
+const REFRESH = 'pasted-refresh-token-abcdefgh';
+let srv: TestServer;
+let api: Upstream;
+let connectionId: string;
+
+const saved = (base: string) => `function(accessToken, ctx, cb) {
+  request.get({ url: '${base}/userinfo?who=' + accessToken, headers: { Authorization: 'Bearer ' + accessToken } }, function(err, resp, body) {
+    if (err) return cb(err);
+    var a = JSON.parse(body).account;
+    console.log('saved script got', a.uuid, 'refresh', ctx.refresh_token);
+    cb(null, { user_id: a.uuid, email: a.email, name: a.name.first_name + ' <b>' });
+  });
+}`;
+
+beforeAll(async () => {
+  srv = await startTestServer({ SCRIPT_TIMEOUT_MS: '2000' });
+  api = await startUpstream();
+  ({ id: connectionId } = await createConnection(srv, 'scripted', {
+    authorizationURL: `${api.base}/authorize`, tokenURL: `${api.base}/token`, client_id: 'c', client_secret: 'connection-secret-xyz',
+    scripts: { fetchUserProfile: saved(api.base) },
+  }));
+});
+afterAll(async () => {
+  await api.close();
+  await srv.close();
+});
+
+async function post(form: Record<string, string>, token?: string): Promise<{ status: number; html: string }> {
+  const res = await fetch(`${srv.url}/admin/connections/${connectionId}/run-script`, {
+    method: 'POST', redirect: 'manual', body: new URLSearchParams(form),
+    headers: { authorization: `Bearer ${token ?? (await srv.adminToken())}`, 'content-type': 'application/x-www-form-urlencoded' },
+  });
+  return { status: res.status, html: await res.text() };
+}
+
+describe('Run script', () => {
+  test('the page shows the saved script in a labelled editor', async () => {
+    const res = await fetch(`${srv.url}/admin/connections/${connectionId}/run-script`, { headers: { authorization: `Bearer ${await srv.adminToken()}` } });
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(html).toContain('<label for="script">Fetch User Profile Script</label>');
+    expect(html).toContain('<label for="access_token">Access token</label>');
+    expect(textOf(html)).toContain(`request.get({ url: '${api.base}/userinfo?who=' + accessToken`);
+  });
+
+  test('runs the saved script with a pasted token and token response: profile, console, requests; nothing leaks or is stored', async () => {
+    const { status, html } = await post({ script: '', access_token: TOKEN, token_response: JSON.stringify({ access_token: TOKEN, refresh_token: REFRESH, token_type: 'Bearer' }) });
+    expect(status).toBe(200);
+    const text = textOf(html);
+    expect(text).toContain('The script returned a valid profile.');
+    expect(text).toContain('"user_id": "uuid-••••••"');
+    expect(html).toContain('Ada &lt;b&gt;'); // the profile is shown as text, never as markup
+    expect(text).toMatch(new RegExp(`GET ${api.base}/userinfo\\?who=… 200 · [\\d.]+ ms`));
+    expect(text).toContain('[log] saved script got uuid-[access token] refresh ••••••');
+    expect(html).not.toContain(TOKEN);
+    expect(html).not.toContain(REFRESH);
+    expect(api.seen.at(-1)?.headers.authorization).toBe(`Bearer ${TOKEN}`);
+    expect((await srv.api('/users')).body).toEqual([]);
+  });
+
+  test('an edited script that fails shows the error with its line and the output before it', async () => {
+    const script = 'function(accessToken, ctx, cb) {\n  console.error("ctx has", Object.keys(ctx).length, "keys");\n  throw new Error("no profile for you");\n}';
+    const { status, html } = await post({ script, access_token: TOKEN, token_response: '{"scope":"a b"}' });
+    expect(status).toBe(200);
+    const text = textOf(html);
+    expect(text).toContain('thrown : no profile for you (line 3)');
+    expect(text).toContain('[error] ctx has 1 keys');
+    expect(text).toContain('Requests the script made None.');
+  });
+
+  test('a profile that fails validation is shown with what is wrong', async () => {
+    const { html } = await post({ script: 'async function(accessToken) { return { user_id: "x", email_verified: "yes" }; }', access_token: TOKEN });
+    expect(textOf(html)).toMatch(/invalid_result : fetchUserProfile returned the profile is invalid: .*email_verified/);
+  });
+
+  test('bad input gets a message that says what to fix', async () => {
+    const bad = await post({ access_token: TOKEN, token_response: '{not json' });
+    expect(bad.status).toBe(400);
+    expect(textOf(bad.html)).toContain('Token response is not valid JSON');
+    const array = await post({ access_token: TOKEN, token_response: '[1]' });
+    expect(array.status).toBe(400);
+    expect(textOf(array.html)).toContain('Token response must be a JSON object');
+    const none = await post({});
+    expect(none.status).toBe(400);
+    expect(textOf(none.html)).toContain('Paste an access token');
+  });
+
+  test('needs update:connections (it runs admin code)', async () => {
+    const readOnly = await srv.tokenWith(['read:connections']);
+    expect((await post({ access_token: TOKEN }, readOnly)).status).toBe(403);
+  });
+});
