@@ -297,6 +297,26 @@ export interface TransactionRepo {
   deleteByConnection(connectionId: string): Promise<void>;
 }
 
+// ---------------------------------------------------------------- revoked tokens
+
+/** One revoked access token (Auth0's blacklist): the token with this `jti` for `aud` is refused. */
+export interface BlacklistEntry {
+  aud: string;
+  jti: string;
+}
+
+export interface BlacklistRepo {
+  /**
+   * Records a revoked token until `expiresAt` (epoch ms: when the token expires at the
+   * latest). Idempotent: adding it again keeps one entry, with the later expiry.
+   */
+  add(entry: BlacklistEntry, expiresAt: number): Promise<void>;
+  /** True while (aud, jti) is recorded and not expired. */
+  has(aud: string, jti: string): Promise<boolean>;
+  /** Live entries, optionally of one audience, ordered by (aud, jti). */
+  list(filter: { aud?: string }, options: ListOptions): Promise<ListResult<BlacklistEntry>>;
+}
+
 // ---------------------------------------------------------------- the store
 
 export interface Store {
@@ -308,6 +328,7 @@ export interface Store {
   oidc: OidcRepo;
   keys: KeyRepo;
   transactions: TransactionRepo;
+  blacklists: BlacklistRepo;
   /** Resolves when the backend answers; rejects when it is unreachable (readiness). */
   ping(): Promise<void>;
   /** Physically removes expired records (backends with native TTL may do nothing). */

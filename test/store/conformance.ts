@@ -530,6 +530,46 @@ export function describeStoreConformance(name: string, open: () => Promise<Store
       });
     });
 
+    describe('token blacklist', () => {
+      test('add, has, idempotent re-add keeps the later expiry; other aud or jti is not revoked', async () => {
+        const [aud, jti] = [fresh('https://api.test/'), fresh('jti')];
+        expect(await store.blacklists.has(aud, jti)).toBe(false);
+        await store.blacklists.add({ aud, jti }, Date.now() + 60_000);
+        expect(await store.blacklists.has(aud, jti)).toBe(true);
+        expect(await store.blacklists.has(fresh('https://api.test/'), jti)).toBe(false);
+        expect(await store.blacklists.has(aud, fresh('jti'))).toBe(false);
+        // a second add with an earlier expiry must not shorten the revocation
+        await store.blacklists.add({ aud, jti }, Date.now() - 1000);
+        expect(await store.blacklists.has(aud, jti)).toBe(true);
+        expect((await store.blacklists.list({ aud }, { limit: 10 })).items).toEqual([{ aud, jti }]);
+      });
+
+      test('an expired entry is neither revoked nor listed; purgeExpired keeps live ones', async () => {
+        const aud = fresh('https://api.test/');
+        const [gone, live] = [fresh('jti'), fresh('jti')];
+        await store.blacklists.add({ aud, jti: gone }, Date.now() + 150);
+        await store.blacklists.add({ aud, jti: live }, Date.now() + 60_000);
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        expect(await store.blacklists.has(aud, gone)).toBe(false);
+        await store.purgeExpired();
+        expect(await store.blacklists.has(aud, live)).toBe(true);
+        expect((await store.blacklists.list({ aud }, { limit: 10, includeTotal: true }))).toEqual({ items: [{ aud, jti: live }], total: 1 });
+      });
+
+      test('list filters by aud and pages in (aud, jti) order', async () => {
+        await withFreshStore(async (s) => {
+          const later = Date.now() + 60_000;
+          for (const [aud, jti] of [['https://b.test/', 'j2'], ['https://a.test/', 'j9'], ['https://b.test/', 'j1'], ['https://a.test/', 'j3']] as const) {
+            await s.blacklists.add({ aud, jti }, later);
+          }
+          const all = await s.blacklists.list({}, { limit: 10, includeTotal: true });
+          expect(all.items.map((e) => `${e.aud} ${e.jti}`)).toEqual(['https://a.test/ j3', 'https://a.test/ j9', 'https://b.test/ j1', 'https://b.test/ j2']);
+          expect(all.total).toBe(4);
+          expect((await s.blacklists.list({ aud: 'https://b.test/' }, { limit: 1, offset: 1 })).items).toEqual([{ aud: 'https://b.test/', jti: 'j2' }]);
+        });
+      });
+    });
+
     describe('signing keys', () => {
       test('compareAndSet: first write, successors, stale versions lose', async () => {
         await withFreshStore(async (s) => {

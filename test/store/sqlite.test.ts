@@ -6,6 +6,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { openStore } from '../../src/store/open.ts';
+import { SCHEMA_VERSION } from '../../src/store/sqlite/schema.ts';
 import { describeStoreConformance } from './conformance.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'brokerid-store-'));
@@ -41,7 +42,7 @@ describe('sqlite specifics', () => {
     expect(await second.oidc.find('Client', 'c1')).toEqual({ payload: { client_id: 'c1' } });
     await second.close();
     const raw = new DatabaseSync(file);
-    expect(raw.prepare('PRAGMA user_version').get()).toEqual({ user_version: 2 });
+    expect(raw.prepare('PRAGMA user_version').get()).toEqual({ user_version: SCHEMA_VERSION });
     expect(raw.prepare('PRAGMA journal_mode').get()).toEqual({ journal_mode: 'wal' });
     raw.close();
   });

@@ -1,6 +1,7 @@
 import mongoose from 'mongoose';
 import type { Connection, mongo } from 'mongoose';
 import type {
+  BlacklistDoc,
   ClientDoc,
   ClientGrantDoc,
   ConnectionDoc,
@@ -19,6 +20,7 @@ export interface Collections {
   oidc: mongo.Collection<OidcDoc>;
   keys: mongo.Collection<KeySetDoc>;
   transactions: mongo.Collection<TransactionDoc>;
+  blacklists: mongo.Collection<BlacklistDoc>;
 }
 
 /**
@@ -49,6 +51,7 @@ export async function connectMongo(uri: string): Promise<{ connection: Connectio
       oidc: db.collection<OidcDoc>('oidc'),
       keys: db.collection<KeySetDoc>('keyset'),
       transactions: db.collection<TransactionDoc>('transactions'),
+      blacklists: db.collection<BlacklistDoc>('token_blacklist'),
     };
     await createIndexes(collections);
     return { connection, collections };
@@ -84,5 +87,6 @@ async function createIndexes(c: Collections): Promise<void> {
       ttl,
     ]),
     c.transactions.createIndexes([{ key: { connection_id: 1 }, name: 'connection_id' }, ttl]),
+    c.blacklists.createIndexes([{ key: { aud: 1, _id: 1 }, name: 'aud' }, ttl]),
   ]);
 }

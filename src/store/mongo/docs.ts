@@ -35,6 +35,13 @@ export interface KeySetDoc {
   version: number;
   keys: SigningKeyRecord[];
 }
+/** _id is aud + newline + jti (lists sort by (aud, jti)); expiresAt is a Date for the TTL index. */
+export interface BlacklistDoc {
+  _id: string;
+  aud: string;
+  jti: string;
+  expiresAt: Date;
+}
 export interface TransactionDoc {
   _id: string;
   connection_id: string;

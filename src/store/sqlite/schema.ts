@@ -101,6 +101,17 @@ const MIGRATIONS: readonly string[] = [
   UPDATE oidc SET account_id = json_extract(doc, '$.accountId');
   CREATE INDEX oidc_account ON oidc (account_id) WHERE account_id IS NOT NULL;
   `,
+  // v3: revoked access tokens (Auth0's blacklist); id is aud + newline + jti, so lists sort by (aud, jti).
+  `
+  CREATE TABLE token_blacklist (
+    id TEXT PRIMARY KEY,
+    aud TEXT NOT NULL,
+    doc TEXT NOT NULL,
+    expires_at INTEGER NOT NULL
+  );
+  CREATE INDEX token_blacklist_aud ON token_blacklist (aud, id);
+  CREATE INDEX token_blacklist_expires ON token_blacklist (expires_at);
+  `,
 ];
 
 /** The schema version this code writes. */

@@ -1,4 +1,5 @@
 import type { Store } from '../types.ts';
+import { sqliteBlacklists } from './blacklists.ts';
 import { sqliteClientGrants, sqliteClients } from './clients.ts';
 import { sqliteConnections } from './connections.ts';
 import { SqliteDb } from './db.ts';
@@ -29,6 +30,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
     oidc: retryingBusy(sqliteOidc(db)),
     keys: retryingBusy(sqliteKeys(db)),
     transactions: retryingBusy(sqliteTransactions(db)),
+    blacklists: retryingBusy(sqliteBlacklists(db)),
     async ping() {
       db.stmt('SELECT 1').get();
     },
@@ -37,6 +39,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
       db.tx(() => {
         db.stmt('DELETE FROM oidc WHERE expires_at IS NOT NULL AND expires_at <= ?').run(now);
         db.stmt('DELETE FROM transactions WHERE expires_at <= ?').run(now);
+        db.stmt('DELETE FROM token_blacklist WHERE expires_at <= ?').run(now);
       });
     }),
     async close() {
