@@ -64,6 +64,8 @@ export const SETTINGS = {
   'Comma-separated hosts (`idp.corp.internal`, `*.corp.internal`) and IPv4/IPv6 addresses or CIDR ranges (`10.20.0.0/16`, `fd00:1::/64`) '
     + 'that upstream requests may reach although they are loopback, private or special-purpose (checked on the address connected to; https still required). Allowed in production.'],
   MGMT_TOKEN_TTL: [int(60, 2_592_000).default(86_400), 'Lifetime (s) of Management API access tokens.'],
+  MGMT_TOKEN_CHECK_SECONDS: [int(0, 30).default(5),
+    'How long (s) a process may reuse what it read about a Management API token (client, grant, scopes, blacklist): deleting a client or grant, narrowing scopes or blacklisting a jti takes effect within this bound. 0 reads on every request.'],
   ACCESS_TOKEN_TTL: [int(60, 2_592_000).default(86_400), 'Lifetime (s) of access tokens issued to apps.'],
   ID_TOKEN_TTL: [int(60, 2_592_000).default(36_000), 'Lifetime (s) of id_tokens.'],
   REFRESH_TOKEN_TTL: [int(60, 31_536_000).default(2_592_000), 'Lifetime (s) of refresh tokens (rotated on use).'],

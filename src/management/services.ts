@@ -1,6 +1,8 @@
+import { managementAudience } from '../lib/management-scopes.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { SecretBox } from '../lib/secrets.ts';
 import type { Store } from '../store/types.ts';
+import { createBlacklistService, type BlacklistService } from './blacklists/service.ts';
 import { createClientGrantService, type ClientGrantService } from './client-grants/service.ts';
 import type { ClientService } from './clients/service.ts';
 import { createConnectionService, type ConnectionService } from './connections/service.ts';
@@ -16,6 +18,7 @@ export interface ManagementServices {
   clientGrants: ClientGrantService;
   connections: ConnectionService;
   users: UserService;
+  blacklists: BlacklistService;
 }
 
 export interface ManagementServiceDeps {
@@ -26,6 +29,15 @@ export interface ManagementServiceDeps {
   /** Shared with the admin bootstrap, so built by the caller. */
   clients: ClientService;
   refresh: Refresher;
+  tokens: ManagementTokenSettings;
+}
+
+/** How Management API tokens are checked and revoked (from the settings). */
+export interface ManagementTokenSettings {
+  /** How long (s) a process may reuse what it read about a token's client, grant and revocation. */
+  checkSeconds: number;
+  /** The longest lifetime (s) of a token issued under the current settings: how long a revocation is kept. */
+  longestLifetime: number;
 }
 
 /** Builds every Management service once, over one store. */
@@ -35,5 +47,6 @@ export function createManagementServices(deps: ManagementServiceDeps): Managemen
     clientGrants: createClientGrantService(deps.store, deps.issuer, deps.clients),
     connections: createConnectionService(deps.store, deps.box),
     users: createUserService(deps),
+    blacklists: createBlacklistService(deps.store, managementAudience(deps.issuer), deps.tokens.longestLifetime),
   };
 }
