@@ -1,4 +1,4 @@
-import { generateKeyPairSync, type JsonWebKey } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, type JsonWebKey } from 'node:crypto';
 import { randomId } from '../lib/ids.ts';
 import type { SecretBox } from '../lib/secrets.ts';
 import type { KeySet, SigningKeyRecord, Store } from '../store/types.ts';
@@ -18,18 +18,35 @@ function newKey(box: SecretBox, status: SigningKeyRecord['status'], now: Date): 
   return { kid, alg: 'RS256', status, jwk_enc: box.seal(JSON.stringify(jwk), aad(kid)), created_at: now.toISOString() };
 }
 
+const ID_HASH_AAD = 'keys:id-hash-key';
+
+/** A fresh id hash key, sealed: random, because it is made once and then only ever re-sealed. */
+const newIdHashKey = (box: SecretBox): string => box.seal(randomBytes(32).toString('base64url'), ID_HASH_AAD);
+
 /**
- * Returns the stored key set, creating it on first start: a `current` key that signs and a
- * `next` key that is published ahead of its turn. Safe when several processes start at once.
+ * Returns the stored key set, creating it on first start: a `current` key that signs, a
+ * `next` key that is published ahead of its turn, and the id hash key (added to a set made
+ * before there was one). Safe when several processes start at once.
  */
 export async function ensureKeySet(store: Store, box: SecretBox): Promise<KeySet> {
   for (;;) {
     const existing = await store.keys.get();
-    if (existing) return existing;
+    if (existing?.id_hash_key_enc) return existing;
+    if (existing) {
+      const upgraded: KeySet = { ...existing, version: existing.version + 1, id_hash_key_enc: newIdHashKey(box) };
+      if (await store.keys.compareAndSet(existing.version, upgraded)) return upgraded;
+      continue;
+    }
     const now = new Date();
-    const created: KeySet = { version: 1, keys: [newKey(box, 'current', now), newKey(box, 'next', now)] };
+    const created: KeySet = { version: 1, keys: [newKey(box, 'current', now), newKey(box, 'next', now)], id_hash_key_enc: newIdHashKey(box) };
     if (await store.keys.compareAndSet(null, created)) return created;
   }
+}
+
+/** The key of the keyed hash of oidc-provider ids (see KeySet.id_hash_key_enc). */
+export function idHashKey(set: KeySet, box: SecretBox): Buffer {
+  if (!set.id_hash_key_enc) throw new Error('the key set has no id hash key: open it through ensureKeySet');
+  return Buffer.from(box.open(set.id_hash_key_enc, ID_HASH_AAD), 'base64url');
 }
 
 /**
@@ -44,6 +61,7 @@ export async function rotateKeys(store: Store, box: SecretBox): Promise<KeySet> 
     const current = set.keys.filter((k) => k.status === 'current').map((k) => ({ ...k, status: 'previous' as const }));
     const previous = [...current, ...set.keys.filter((k) => k.status === 'previous')].slice(0, KEEP_PREVIOUS);
     const rotated: KeySet = {
+      ...set,
       version: set.version + 1,
       keys: [{ ...next, status: 'current' }, newKey(box, 'next', now), ...previous],
     };

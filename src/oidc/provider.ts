@@ -17,6 +17,8 @@ export interface ProviderDeps {
   store: Store;
   box: SecretBox;
   jwks: SigningJwk[];
+  /** Key of the keyed hash under which the adapter stores ids (stable across SECRETS_KEY rotations). */
+  idHashKey: Buffer;
   /** Checks the `connection` parameter of /authorize (exists, enabled for the client). */
   checkConnection: ConnectionParamCheck;
 }
@@ -49,7 +51,7 @@ export function createProvider(deps: ProviderDeps): Provider {
   const pages = createPages();
 
   const configuration: Configuration = {
-    adapter: createAdapterFactory(store, box),
+    adapter: createAdapterFactory(store, box, deps.idHashKey),
     findAccount: createFindAccount(store),
     jwks: { keys: deps.jwks },
     routes: ROUTES,

@@ -235,12 +235,23 @@ export interface OidcRecord {
   expiresAt?: number;
 }
 
+/**
+ * The secondary keys a record is found by. The caller passes them explicitly (the adapter
+ * passes keyed hashes of oidc-provider's uid and userCode), so the store never copies a
+ * payload value into a lookup column.
+ */
+export interface OidcLookup {
+  uid?: string;
+  userCode?: string;
+}
+
 export interface OidcRepo {
-  upsert(model: string, id: string, payload: Record<string, unknown>, expiresAt?: number): Promise<void>;
+  /** Creates or replaces (model, id); `lookup` replaces the record's secondary keys (none when omitted). */
+  upsert(model: string, id: string, payload: Record<string, unknown>, expiresAt?: number, lookup?: OidcLookup): Promise<void>;
   find(model: string, id: string): Promise<OidcRecord | null>;
-  /** Looks up by payload.uid (Session). */
+  /** Looks up by the `uid` given at upsert (Session). */
   findByUid(model: string, uid: string): Promise<OidcRecord | null>;
-  /** Looks up by payload.userCode (DeviceCode). */
+  /** Looks up by the `userCode` given at upsert (DeviceCode). */
   findByUserCode(model: string, userCode: string): Promise<OidcRecord | null>;
   destroy(model: string, id: string): Promise<void>;
   /** Deletes every record of every model whose payload.grantId matches. */
@@ -267,6 +278,12 @@ export interface SigningKeyRecord {
 export interface KeySet {
   version: number;
   keys: SigningKeyRecord[];
+  /**
+   * Sealed key of the keyed hash under which oidc-provider's ids are stored. Made once and
+   * carried through every rotation (re-sealed, never replaced): a new one would orphan every
+   * session and token.
+   */
+  id_hash_key_enc?: string;
 }
 
 export interface KeyRepo {

@@ -412,13 +412,25 @@ export function describeStoreConformance(name: string, open: () => Promise<Store
 
       test('findByUid and findByUserCode', async () => {
         const [uid, userCode] = [fresh('uid'), fresh('UC')];
-        await store.oidc.upsert('Session', fresh('sess'), { uid, accountId: 'a' }, future());
-        await store.oidc.upsert('DeviceCode', fresh('dc'), { userCode, grantId: fresh('g') }, future());
-        expect((await store.oidc.findByUid('Session', uid))?.payload).toEqual({ uid, accountId: 'a' });
+        await store.oidc.upsert('Session', fresh('sess'), { accountId: 'a' }, future(), { uid });
+        await store.oidc.upsert('DeviceCode', fresh('dc'), { userCode, grantId: fresh('g') }, future(), { userCode });
+        expect((await store.oidc.findByUid('Session', uid))?.payload).toEqual({ accountId: 'a' });
         expect(await store.oidc.findByUid('Interaction', uid)).toBeNull();
         expect(await store.oidc.findByUid('Session', fresh('uid'))).toBeNull();
         expect((await store.oidc.findByUserCode('DeviceCode', userCode))?.payload).toMatchObject({ userCode });
         expect(await store.oidc.findByUserCode('DeviceCode', fresh('UC'))).toBeNull();
+      });
+
+      test('lookup keys come only from the caller: a payload uid is not indexed, a re-save replaces the keys', async () => {
+        const [id, uid, hashed, next] = [fresh('sess'), fresh('uid'), fresh('h'), fresh('h')];
+        await store.oidc.upsert('Session', id, { uid }, future(), { uid: hashed });
+        expect(await store.oidc.findByUid('Session', uid)).toBeNull();
+        expect((await store.oidc.findByUid('Session', hashed))?.payload).toEqual({ uid });
+        await store.oidc.upsert('Session', id, { uid }, future(), { uid: next });
+        expect(await store.oidc.findByUid('Session', hashed)).toBeNull();
+        expect(await store.oidc.findByUid('Session', next)).not.toBeNull();
+        await store.oidc.upsert('Session', id, { uid }, future());
+        expect(await store.oidc.findByUid('Session', next)).toBeNull();
       });
 
       test('revokeByGrantId deletes every model with that grantId, nothing else', async () => {
@@ -438,7 +450,7 @@ export function describeStoreConformance(name: string, open: () => Promise<Store
       test('revokeByAccountId deletes the sessions, grants and tokens of one account, nothing else', async () => {
         const [accountId, other] = [fresh('acct'), fresh('acct')];
         const ids = { session: fresh('sess'), grant: fresh('grant'), rt: fresh('rt'), keep: fresh('sess') };
-        await store.oidc.upsert('Session', ids.session, { accountId, uid: fresh('uid') }, future());
+        await store.oidc.upsert('Session', ids.session, { accountId }, future(), { uid: fresh('uid') });
         await store.oidc.upsert('Grant', ids.grant, { accountId }, future());
         await store.oidc.upsert('RefreshToken', ids.rt, { accountId, grantId: ids.grant });
         await store.oidc.upsert('Session', ids.keep, { accountId: other }, future());
@@ -451,7 +463,7 @@ export function describeStoreConformance(name: string, open: () => Promise<Store
 
       test('expired records are never returned, and purgeExpired keeps live ones', async () => {
         const [id, uid, userCode] = [fresh('sess'), fresh('uid'), fresh('UC')];
-        await store.oidc.upsert('Session', id, { uid, userCode }, Date.now() - 1000);
+        await store.oidc.upsert('Session', id, {}, Date.now() - 1000, { uid, userCode });
         expect(await store.oidc.find('Session', id)).toBeNull();
         expect(await store.oidc.findByUid('Session', uid)).toBeNull();
         expect(await store.oidc.findByUserCode('Session', userCode)).toBeNull();
@@ -586,6 +598,19 @@ export function describeStoreConformance(name: string, open: () => Promise<Store
           const racers = await Promise.all(Array.from({ length: 10 }, (_, i) => s.keys.compareAndSet(2, keySet(3, `r${i}`))));
           expect(racers.filter(Boolean)).toHaveLength(1);
           expect((await s.keys.get())?.version).toBe(3);
+        });
+      });
+
+      test('the id hash key is stored with the set, replaced with it and kept through a successor', async () => {
+        await withFreshStore(async (s) => {
+          const v1 = { ...keySet(1, 'k1'), id_hash_key_enc: 'enc2.sealed-one' };
+          expect(await s.keys.compareAndSet(null, v1)).toBe(true);
+          expect(await s.keys.get()).toEqual(v1);
+          const v2 = { ...keySet(2, 'k2'), id_hash_key_enc: 'enc2.sealed-again' };
+          expect(await s.keys.compareAndSet(1, v2)).toBe(true);
+          expect(await s.keys.get()).toEqual(v2);
+          expect(await s.keys.compareAndSet(2, keySet(3, 'k3'))).toBe(true);
+          expect(await s.keys.get()).toEqual(keySet(3, 'k3'));
         });
       });
     });

@@ -112,6 +112,13 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX token_blacklist_aud ON token_blacklist (aud, id);
   CREATE INDEX token_blacklist_expires ON token_blacklist (expires_at);
   `,
+  // v4: oidc-provider ids are stored under a keyed hash from here on. Every row written before
+  // is keyed by a raw token, code or session id that nothing will look up again: delete them
+  // (users sign in again once) rather than keep usable secrets in the file until they expire.
+  `
+  ALTER TABLE keyset ADD COLUMN id_hash_key_enc TEXT;
+  DELETE FROM oidc;
+  `,
 ];
 
 /** The schema version this code writes. */
