@@ -31,7 +31,7 @@ export function openConfiguredStore(config: Config): Promise<Store> {
 
 /** Prepares what every process shares before serving: signing keys and the admin client. */
 export async function prepareStore(config: Config, store: Store, log: Logger): Promise<void> {
-  const box = createSecretBox(config.secretsKey);
+  const box = createSecretBox(config.secretsKey, config.previousSecretsKeys);
   await ensureAdminClient(config, store, createClientService(store, box), log);
 }
 
@@ -39,7 +39,7 @@ export async function prepareStore(config: Config, store: Store, log: Logger): P
 export async function startServer(config: Config, log: Logger, options: { bootstrap?: boolean } = {}): Promise<RunningServer> {
   routeLibraryNotices(log);
   const store = await openConfiguredStore(config);
-  const box = createSecretBox(config.secretsKey);
+  const box = createSecretBox(config.secretsKey, config.previousSecretsKeys);
   const clients = createClientService(store, box);
   const features = createFeatures({ config, store, box, logger: log });
   const host = await createOidcHost({ config, store, box, checkConnection: features.checkConnection });

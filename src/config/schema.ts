@@ -28,6 +28,10 @@ function isRemoteHttp(url: string): boolean {
   }
 }
 
+/** 32 bytes as base64 (44 chars) or hex (64 chars). */
+const KEY_PATTERN = /^[A-Za-z0-9+/]{43}=?$|^[0-9a-fA-F]{64}$/;
+const KEY_FORMAT = 'expected 32 bytes as base64 (44 chars) or hex (64 chars)';
+
 /** Setting name → [schema with default, description]. Defaults are strings, as in the environment. */
 export const SETTINGS = {
   NODE_ENV: [z.enum(['development', 'production', 'test']).default('development'),
@@ -40,9 +44,16 @@ export const SETTINGS = {
   STORE: [z.enum(['sqlite', 'mongodb']).default('sqlite'), 'Persistence backend: embedded SQLite or MongoDB.'],
   MONGODB_URI: [z.string().regex(/^mongodb(\+srv)?:\/\//, { message: 'expected a mongodb:// URI' }).optional(),
     'MongoDB connection string; required when STORE=mongodb.'],
-  SECRETS_KEY: [z.string().regex(/^[A-Za-z0-9+/]{43}=?$|^[0-9a-fA-F]{64}$/, {
-    message: 'expected 32 bytes as base64 (44 chars) or hex (64 chars)' }).optional(),
-  'Key that encrypts secrets at rest (AES-256-GCM). Generated into DATA_DIR in development; required in production.'],
+  SECRETS_KEY: [z.string().regex(KEY_PATTERN, { message: KEY_FORMAT }).optional(),
+    'Key that encrypts secrets at rest (AES-256-GCM). Generated into DATA_DIR in development; required in production. To rotate, see SECRETS_KEY_PREVIOUS.'],
+  SECRETS_KEY_PREVIOUS: [z.string().transform((text, ctx) => {
+    const keys = text.split(',').map((k) => k.trim()).filter(Boolean);
+    keys.forEach((k, i) => {
+      if (!KEY_PATTERN.test(k)) ctx.addIssue({ code: 'custom', message: `key ${i + 1} of the list: ${KEY_FORMAT}` });
+    });
+    return keys;
+  }).optional(),
+  'Comma-separated earlier values of SECRETS_KEY, still accepted for reading: set the old key here and a new SECRETS_KEY, restart, run `npm run reseal`, then remove it.'],
   ADMIN_CLIENT_ID: [z.string().min(1).max(128).optional(),
     'With ADMIN_CLIENT_SECRET: a machine-to-machine client kept in sync holding every Management API scope.'],
   ADMIN_CLIENT_SECRET: [z.string().min(16, { message: 'must be at least 16 characters' }).optional(),

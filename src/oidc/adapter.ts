@@ -11,8 +11,8 @@ import { idsAtRest } from './ids-at-rest.ts';
  * clients come from `store.clients` in their Auth0 shape, so the Management API is the one
  * source of truth for them.
  */
-export function createAdapterFactory(store: Store, box: SecretBox, idHashKey: Buffer): (name: string) => Adapter {
-  const ids = idsAtRest(idHashKey);
+export function createAdapterFactory(store: Store, box: SecretBox, stableKey: Buffer): (name: string) => Adapter {
+  const ids = idsAtRest(stableKey);
   const expiry = (expiresIn: number | undefined): number | undefined => (expiresIn ? Date.now() + expiresIn * 1000 : undefined);
   // The raw id is not stored: a lookup by id puts it back. A lookup by uid or user code
   // cannot (oidc-provider only reads such a record, it never saves it again).

@@ -279,11 +279,12 @@ export interface KeySet {
   version: number;
   keys: SigningKeyRecord[];
   /**
-   * Sealed key of the keyed hash under which oidc-provider's ids are stored. Made once and
-   * carried through every rotation (re-sealed, never replaced): a new one would orphan every
-   * session and token.
+   * Sealed root of the keys that must outlive SECRETS_KEY rotations: the keyed hash under
+   * which oidc-provider's ids are stored, and the cookie signing key. Made once and carried
+   * through every rotation (re-sealed, never replaced): a new one would orphan every session
+   * and token.
    */
-  id_hash_key_enc?: string;
+  stable_key_enc?: string;
 }
 
 export interface KeyRepo {

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { createSecretBox } from '../../src/lib/secrets.ts';
-import { ensureKeySet, idHashKey, rotateKeys } from '../../src/oidc/keys.ts';
+import { ensureKeySet, stableKey, rotateKeys } from '../../src/oidc/keys.ts';
 import { openStore } from '../../src/store/open.ts';
 import { authorizationRequest, login, registerApp, type TestApp } from '../support/app.ts';
 import { createConnection, userinfoScript } from '../support/connections.ts';
@@ -114,22 +114,22 @@ test('after a full login (code, tokens, refresh, session) no stored string works
   expect(late.access_token).toEqual(expect.any(String));
 }, 60_000);
 
-test('the id hash key is added to a key set made before it existed, and every rotation keeps it', async () => {
+test('the stable key is added to a key set made before it existed, and every rotation keeps it', async () => {
   const store = await openStore({ kind: 'sqlite', file: ':memory:' });
   const box = createSecretBox(randomBytes(32));
   try {
     const legacy = await ensureKeySet(store, box);
-    // a key set as an earlier version stored it: no id hash key
-    const { id_hash_key_enc: _dropped, ...old } = legacy;
+    // a key set as an earlier version stored it: no stable key
+    const { stable_key_enc: _dropped, ...old } = legacy;
     expect(await store.keys.compareAndSet(legacy.version, { ...old, version: legacy.version + 1 })).toBe(true);
     const upgraded = await ensureKeySet(store, box);
-    expect(upgraded.id_hash_key_enc).toEqual(expect.any(String));
-    const key = idHashKey(upgraded, box);
+    expect(upgraded.stable_key_enc).toEqual(expect.any(String));
+    const key = stableKey(upgraded, box);
     expect(key).toHaveLength(32);
     const rotated = await rotateKeys(store, box);
     expect(rotated.keys.map((k) => k.kid)).not.toEqual(upgraded.keys.map((k) => k.kid));
-    expect(idHashKey(rotated, box).equals(key)).toBe(true);
-    expect(idHashKey((await ensureKeySet(store, box)), box).equals(key)).toBe(true);
+    expect(stableKey(rotated, box).equals(key)).toBe(true);
+    expect(stableKey((await ensureKeySet(store, box)), box).equals(key)).toBe(true);
   } finally {
     await store.close();
   }

@@ -603,10 +603,10 @@ export function describeStoreConformance(name: string, open: () => Promise<Store
 
       test('the id hash key is stored with the set, replaced with it and kept through a successor', async () => {
         await withFreshStore(async (s) => {
-          const v1 = { ...keySet(1, 'k1'), id_hash_key_enc: 'enc2.sealed-one' };
+          const v1 = { ...keySet(1, 'k1'), stable_key_enc: 'enc2.sealed-one' };
           expect(await s.keys.compareAndSet(null, v1)).toBe(true);
           expect(await s.keys.get()).toEqual(v1);
-          const v2 = { ...keySet(2, 'k2'), id_hash_key_enc: 'enc2.sealed-again' };
+          const v2 = { ...keySet(2, 'k2'), stable_key_enc: 'enc2.sealed-again' };
           expect(await s.keys.compareAndSet(1, v2)).toBe(true);
           expect(await s.keys.get()).toEqual(v2);
           expect(await s.keys.compareAndSet(2, keySet(3, 'k3'))).toBe(true);

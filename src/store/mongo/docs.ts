@@ -34,7 +34,7 @@ export interface KeySetDoc {
   _id: string;
   version: number;
   keys: SigningKeyRecord[];
-  id_hash_key_enc?: string;
+  stable_key_enc?: string;
 }
 /** _id is aud + newline + jti (lists sort by (aud, jti)); expiresAt is a Date for the TTL index. */
 export interface BlacklistDoc {

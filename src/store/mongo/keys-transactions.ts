@@ -18,12 +18,12 @@ export function mongoKeys(c: Collections): KeyRepo {
     async get() {
       const d = await c.keys.findOne({ _id: KEYSET_ID });
       if (!d) return null;
-      return { version: d.version, keys: d.keys, ...(typeof d.id_hash_key_enc === 'string' ? { id_hash_key_enc: d.id_hash_key_enc } : {}) };
+      return { version: d.version, keys: d.keys, ...(typeof d.stable_key_enc === 'string' ? { stable_key_enc: d.stable_key_enc } : {}) };
     },
     async compareAndSet(expectedVersion, next) {
       assertNextVersion(expectedVersion, next.version);
       const keys = plain(next.keys);
-      const hashKey = next.id_hash_key_enc === undefined ? {} : { id_hash_key_enc: next.id_hash_key_enc };
+      const hashKey = next.stable_key_enc === undefined ? {} : { stable_key_enc: next.stable_key_enc };
       if (expectedVersion === null) {
         // The unique _id lets exactly one first writer in.
         try {
@@ -36,9 +36,9 @@ export function mongoKeys(c: Collections): KeyRepo {
       }
       const result = await c.keys.updateOne(
         { _id: KEYSET_ID, version: expectedVersion },
-        next.id_hash_key_enc === undefined
-          ? { $set: { version: next.version, keys }, $unset: { id_hash_key_enc: '' } }
-          : { $set: { version: next.version, keys, id_hash_key_enc: next.id_hash_key_enc } },
+        next.stable_key_enc === undefined
+          ? { $set: { version: next.version, keys }, $unset: { stable_key_enc: '' } }
+          : { $set: { version: next.version, keys, stable_key_enc: next.stable_key_enc } },
       );
       return result.matchedCount === 1;
     },

@@ -6,21 +6,21 @@ import type { SqliteDb } from './db.ts';
 export function sqliteKeys(db: SqliteDb): KeyRepo {
   return {
     async get() {
-      const row = db.stmt('SELECT version, doc, id_hash_key_enc FROM keyset WHERE id = 1').get();
+      const row = db.stmt('SELECT version, doc, stable_key_enc FROM keyset WHERE id = 1').get();
       if (!row) return null;
       const set: KeySet = { version: num(row, 'version') ?? 0, keys: doc<SigningKeyRecord[]>(row) };
-      if (typeof row['id_hash_key_enc'] === 'string') set.id_hash_key_enc = row['id_hash_key_enc'];
+      if (typeof row['stable_key_enc'] === 'string') set.stable_key_enc = row['stable_key_enc'];
       return set;
     },
     async compareAndSet(expectedVersion, next) {
       assertNextVersion(expectedVersion, next.version);
       const keys = JSON.stringify(next.keys);
-      const hashKey = next.id_hash_key_enc ?? null;
+      const hashKey = next.stable_key_enc ?? null;
       // Each branch is one conditional statement, so two racing writers cannot both win.
       const result =
         expectedVersion === null
-          ? db.stmt('INSERT INTO keyset (id, version, doc, id_hash_key_enc) VALUES (1, ?, ?, ?) ON CONFLICT (id) DO NOTHING').run(next.version, keys, hashKey)
-          : db.stmt('UPDATE keyset SET version = ?, doc = ?, id_hash_key_enc = ? WHERE id = 1 AND version = ?').run(next.version, keys, hashKey, expectedVersion);
+          ? db.stmt('INSERT INTO keyset (id, version, doc, stable_key_enc) VALUES (1, ?, ?, ?) ON CONFLICT (id) DO NOTHING').run(next.version, keys, hashKey)
+          : db.stmt('UPDATE keyset SET version = ?, doc = ?, stable_key_enc = ? WHERE id = 1 AND version = ?').run(next.version, keys, hashKey, expectedVersion);
       return changed(result) === 1;
     },
   };

@@ -116,7 +116,7 @@ const MIGRATIONS: readonly string[] = [
   // is keyed by a raw token, code or session id that nothing will look up again: delete them
   // (users sign in again once) rather than keep usable secrets in the file until they expire.
   `
-  ALTER TABLE keyset ADD COLUMN id_hash_key_enc TEXT;
+  ALTER TABLE keyset ADD COLUMN stable_key_enc TEXT;
   DELETE FROM oidc;
   `,
 ];
