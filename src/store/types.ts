@@ -73,6 +73,11 @@ export interface ClientRepo {
   insert(client: ClientRecord): Promise<void>;
   /** Replaces the stored record; resolves false when it does not exist. */
   replace(client: ClientRecord): Promise<boolean>;
+  /**
+   * Replaces the stored record only while its version is still `expectedVersion` (one
+   * conditional write); resolves false when it is missing or was changed meanwhile.
+   */
+  replaceIfVersion(client: ClientRecord, expectedVersion: number): Promise<boolean>;
   /** Resolves false when it did not exist. Also deletes its client grants. */
   delete(clientId: string): Promise<boolean>;
   list(options: ListOptions): Promise<ListResult<ClientRecord>>;
@@ -216,11 +221,16 @@ export interface UserRepo {
    * attributes per setRootAttributes). Concurrent first logins of one user create it once.
    */
   upsertLogin(input: LoginUpsert): Promise<{ user: UserRecord; created: boolean }>;
-  /** Replaces the token fields of one identity; resolves null when user or identity is missing. */
+  /**
+   * Replaces the token fields of one identity; resolves null when user or identity is missing.
+   * With `ifCurrent`, one conditional write: only while the identity's sealed tokens are still
+   * exactly those (an absent field must be absent), null otherwise.
+   */
   updateIdentityTokens(
     userId: string,
     connection: string,
     tokens: Pick<IdentityRecord, 'access_token_enc' | 'refresh_token_enc' | 'expires_at'>,
+    ifCurrent?: Pick<IdentityRecord, 'access_token_enc' | 'refresh_token_enc'>,
   ): Promise<UserRecord | null>;
 }
 

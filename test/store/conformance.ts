@@ -50,6 +50,18 @@ export function describeStoreConformance(name: string, open: () => Promise<Store
         expect(await store.clients.delete(c.client_id)).toBe(false);
       });
 
+      test('replaceIfVersion writes only over the expected version', async () => {
+        const c = client({ version: 3 });
+        await store.clients.insert(c);
+        const next = { ...c, client_secret_enc: 'v2:enc', version: 4 };
+        expect(await store.clients.replaceIfVersion(next, 2)).toBe(false);
+        expect(await store.clients.get(c.client_id)).toEqual(c);
+        expect(await store.clients.replaceIfVersion(next, 3)).toBe(true);
+        expect(await store.clients.get(c.client_id)).toEqual(next);
+        expect(await store.clients.replaceIfVersion({ ...next, version: 5 }, 3)).toBe(false);
+        expect(await store.clients.replaceIfVersion(client(), 1)).toBe(false);
+      });
+
       test('a taken client_id rejects with StoreConflictError and writes nothing', async () => {
         const c = client();
         await store.clients.insert(c);
@@ -351,6 +363,25 @@ export function describeStoreConformance(name: string, open: () => Promise<Store
         expect(await store.users.get(userId)).toEqual(user);
         expect(await store.users.updateIdentityTokens(userId, 'missing', tokens)).toBeNull();
         expect(await store.users.updateIdentityTokens(fresh('nobody'), 'acme', tokens)).toBeNull();
+      });
+
+      test('updateIdentityTokens with ifCurrent writes only while the sealed tokens are unchanged', async () => {
+        const userId = fresh('oauth2|acme');
+        const acme = identity('acme', { access_token_enc: 'a1', refresh_token_enc: 'r1', expires_at: '2025-01-01T01:00:00Z' });
+        await store.users.upsertLogin(login(userId, 'acme', { identity: acme }));
+        await store.users.upsertLogin(login(userId, 'other', { identity: identity('other', { access_token_enc: 'o1' }) }));
+        const resealed = { access_token_enc: 'a1b', refresh_token_enc: 'r1b', expires_at: acme.expires_at! };
+        // another writer changed them meanwhile (or a field that is absent is claimed present): nothing is written
+        expect(await store.users.updateIdentityTokens(userId, 'acme', resealed, { access_token_enc: 'a0', refresh_token_enc: 'r1' })).toBeNull();
+        expect(await store.users.updateIdentityTokens(userId, 'acme', resealed, { access_token_enc: 'a1' })).toBeNull();
+        // another identity's tokens do not count
+        expect(await store.users.updateIdentityTokens(userId, 'acme', resealed, { access_token_enc: 'o1' })).toBeNull();
+        expect((await store.users.get(userId))?.identities[0]).toEqual(acme);
+        const user = await store.users.updateIdentityTokens(userId, 'acme', resealed, { access_token_enc: 'a1', refresh_token_enc: 'r1' });
+        expect(user?.identities[0]).toEqual({ ...acme, ...resealed });
+        // an absent field must be absent
+        const other = await store.users.updateIdentityTokens(userId, 'other', { access_token_enc: 'o2' }, { access_token_enc: 'o1' });
+        expect(other?.identities[1]).toMatchObject({ access_token_enc: 'o2' });
       });
 
       test('delete', async () => {
