@@ -3,7 +3,7 @@ import { createLocalJWKSet, jwtVerify, type JWTPayload } from 'jose';
 import { AppError } from '../errors/app-error.ts';
 import type { OidcHost } from '../oidc/host.ts';
 import { managementAudience, type ManagementScope } from '../lib/management-scopes.ts';
-import type { TokenStanding } from './token-standing.ts';
+import type { Standing, TokenStanding } from './token-standing.ts';
 
 /** What a verified Management API token grants, kept on `res.locals.mgmt`. */
 export interface ManagementPrincipal {
@@ -52,7 +52,7 @@ export function managementAuth(host: OidcHost, issuer: string, standing: TokenSt
     if (typeof payload.jti !== 'string' || !payload.jti) return next(unauthorized('Invalid token: it has no jti'));
     const scopes = new Set(typeof payload['scope'] === 'string' ? payload['scope'].split(' ') : []);
     const clientId = typeof payload['azp'] === 'string' ? payload['azp'] : payload.sub.slice(0, -'@clients'.length);
-    let verdict;
+    let verdict: Standing;
     try {
       verdict = await standing.check({ clientId, jti: payload.jti, scopes });
     } catch (err) {

@@ -7,9 +7,9 @@ import { createSecretBox } from '../../src/lib/secrets.ts';
 import { ensureKeySet, stableKey, rotateKeys } from '../../src/oidc/keys.ts';
 import { openStore } from '../../src/store/open.ts';
 import { authorizationRequest, login, registerApp, type TestApp } from '../support/app.ts';
-import { createConnection, userinfoScript } from '../support/connections.ts';
+import { startAcme } from '../support/sdk-app.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
-import { startGeneric, type Upstream } from '../support/upstreams/index.ts';
+import type { Upstream } from '../support/upstreams/index.ts';
 import { UserAgent } from '../support/user-agent.ts';
 
 // A copy of the database must yield nothing that works: every id oidc-provider hands out is
@@ -19,12 +19,8 @@ let up: Upstream;
 let app: TestApp;
 beforeAll(async () => {
   srv = await startTestServer();
-  up = await startGeneric({ clientId: 'up', clientSecret: 'up-secret', redirectUris: [`${srv.issuer}login/callback`], scopes: 'any' });
   app = await registerApp(srv);
-  await createConnection(srv, 'acme', {
-    authorizationURL: `${up.url}/authorize`, tokenURL: `${up.url}/token`, client_id: 'up', client_secret: 'up-secret',
-    token_endpoint_auth_method: 'client_secret_basic', scripts: { fetchUserProfile: userinfoScript(`${up.url}/userinfo`) },
-  }, { enabled_clients: [app.clientId] });
+  up = await startAcme(srv, { enabled_clients: [app.clientId] });
 });
 afterAll(async () => {
   await up.close();
