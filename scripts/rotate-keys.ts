@@ -12,7 +12,7 @@ try {
   const config = loadConfig();
   const store = await openConfiguredStore(config);
   try {
-    const set = await rotateKeys(store, createSecretBox(config.secretsKey));
+    const set = await rotateKeys(store, createSecretBox(config.secretsKey, config.previousSecretsKeys));
     const summary = set.keys.map((k) => `${k.kid} ${k.status}`).join('\n  ');
     process.stdout.write(`signing keys rotated (version ${set.version}); now signing with ${currentKid(set)}\n  ${summary}\n`);
   } finally {

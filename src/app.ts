@@ -58,6 +58,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/api/v2', managementRouter({
     store: deps.store, box: deps.box, host: deps.host, issuer: deps.config.issuer, clients: deps.clients, logger: deps.logger, ...deps.management,
     ...(deps.logs ? { logs: deps.logs } : {}),
+    tokens: { checkSeconds: deps.config.MGMT_TOKEN_CHECK_SECONDS, longestLifetime: Math.max(deps.config.MGMT_TOKEN_TTL, deps.config.ACCESS_TOKEN_TTL) },
   }));
   app.use('/authorize', express.urlencoded({ extended: false, limit: '56kb' }), captureAuthorizeParams);
   app.post('/oauth/token', auth0TokenRequest(deps.store));

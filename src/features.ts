@@ -5,7 +5,9 @@ import { TRY_CLIENT_ID } from './connections/dry-run.ts';
 import { createDryRunPort } from './console/try/dry-run-port.ts';
 import { managementTokenGuard } from './console/try/guard.ts';
 import { tryRoutes } from './console/try/routes.ts';
+import { managementAudience } from './lib/management-scopes.ts';
 import { createClientService } from './management/clients/service.ts';
+import { createTokenStanding } from './management/token-standing.ts';
 import { createOptionsCache } from './connections/options-cache.ts';
 import { upstreamUrlPolicy } from './connections/upstream-egress.ts';
 import type { Logger } from './lib/logger.ts';
@@ -51,7 +53,7 @@ export function createFeatures(deps: FeatureDeps) {
         // Guarded by a Management API token until the console's session exists (swap the guard there).
         tryConnection: tryRoutes({
           config, store: deps.store, clients: createClientService(deps.store, deps.box), runner, optionsOf,
-          guard: managementTokenGuard(host, config.issuer),
+          guard: managementTokenGuard(host, config.issuer, createTokenStanding(deps.store, managementAudience(config.issuer), config.MGMT_TOKEN_CHECK_SECONDS)),
         }),
       };
     },

@@ -32,7 +32,7 @@ async function main(): Promise<void> {
 async function primary(config: Config, log: Logger): Promise<void> {
   // Keys and the admin client are made once here, so workers never race to create them.
   const store = await openConfiguredStore(config);
-  await ensureKeySet(store, createSecretBox(config.secretsKey));
+  await ensureKeySet(store, createSecretBox(config.secretsKey, config.previousSecretsKeys));
   await prepareStore(config, store, log);
   await store.close();
   let stopping = false;

@@ -32,7 +32,7 @@ export function openConfiguredStore(config: Config): Promise<Store> {
 
 /** Prepares what every process shares before serving: signing keys and the admin client. */
 export async function prepareStore(config: Config, store: Store, log: Logger): Promise<void> {
-  const box = createSecretBox(config.secretsKey);
+  const box = createSecretBox(config.secretsKey, config.previousSecretsKeys);
   await ensureAdminClient(config, store, createClientService(store, box), log);
 }
 
@@ -40,7 +40,7 @@ export async function prepareStore(config: Config, store: Store, log: Logger): P
 export async function startServer(config: Config, log: Logger, options: { bootstrap?: boolean } = {}): Promise<RunningServer> {
   routeLibraryNotices(log);
   const store = await openConfiguredStore(config);
-  const box = createSecretBox(config.secretsKey);
+  const box = createSecretBox(config.secretsKey, config.previousSecretsKeys);
   const clients = createClientService(store, box);
   const logs = createTenantLogs({ repo: store.logs, logger: log, retentionDays: config.LOGS_RETENTION_DAYS });
   const features = createFeatures({ config, store, box, logger: log, logs });

@@ -14,6 +14,8 @@ export interface Config extends Omit<Env, 'WORKERS'> {
   dataDir: string;
   /** 32-byte key for secrets at rest. */
   secretsKey: Buffer;
+  /** SECRETS_KEY_PREVIOUS decoded: keys still accepted for reading sealed values. */
+  previousSecretsKeys: Buffer[];
   /** EGRESS_ALLOW normalized (empty when unset). */
   egressAllow: readonly string[];
   /** Development-only defaults in force, to be warned about loudly at start. */
@@ -95,5 +97,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const base = parsed.ISSUER ?? `${scheme}://localhost:${parsed.PORT}/`;
   const issuer = base.endsWith('/') ? base : `${base}/`;
   const workers = parsed.WORKERS === 'auto' ? availableParallelism() : parsed.WORKERS;
-  return { ...parsed, WORKERS: workers, issuer, dataDir, secretsKey, egressAllow: parsed.EGRESS_ALLOW ?? [], devWarnings };
+  const previousSecretsKeys = (parsed.SECRETS_KEY_PREVIOUS ?? []).map(decodeKey);
+  return { ...parsed, WORKERS: workers, issuer, dataDir, secretsKey, previousSecretsKeys, egressAllow: parsed.EGRESS_ALLOW ?? [], devWarnings };
 }

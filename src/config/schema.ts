@@ -28,6 +28,10 @@ function isRemoteHttp(url: string): boolean {
   }
 }
 
+/** 32 bytes as base64 (44 chars) or hex (64 chars). */
+const KEY_PATTERN = /^[A-Za-z0-9+/]{43}=?$|^[0-9a-fA-F]{64}$/;
+const KEY_FORMAT = 'expected 32 bytes as base64 (44 chars) or hex (64 chars)';
+
 /** Setting name → [schema with default, description]. Defaults are strings, as in the environment. */
 export const SETTINGS = {
   NODE_ENV: [z.enum(['development', 'production', 'test']).default('development'),
@@ -40,9 +44,16 @@ export const SETTINGS = {
   STORE: [z.enum(['sqlite', 'mongodb']).default('sqlite'), 'Persistence backend: embedded SQLite or MongoDB.'],
   MONGODB_URI: [z.string().regex(/^mongodb(\+srv)?:\/\//, { message: 'expected a mongodb:// URI' }).optional(),
     'MongoDB connection string; required when STORE=mongodb.'],
-  SECRETS_KEY: [z.string().regex(/^[A-Za-z0-9+/]{43}=?$|^[0-9a-fA-F]{64}$/, {
-    message: 'expected 32 bytes as base64 (44 chars) or hex (64 chars)' }).optional(),
-  'Key that encrypts secrets at rest (AES-256-GCM). Generated into DATA_DIR in development; required in production.'],
+  SECRETS_KEY: [z.string().regex(KEY_PATTERN, { message: KEY_FORMAT }).optional(),
+    'Key that encrypts secrets at rest (AES-256-GCM). Generated into DATA_DIR in development; required in production. To rotate, see SECRETS_KEY_PREVIOUS.'],
+  SECRETS_KEY_PREVIOUS: [z.string().transform((text, ctx) => {
+    const keys = text.split(',').map((k) => k.trim()).filter(Boolean);
+    keys.forEach((k, i) => {
+      if (!KEY_PATTERN.test(k)) ctx.addIssue({ code: 'custom', message: `key ${i + 1} of the list: ${KEY_FORMAT}` });
+    });
+    return keys;
+  }).optional(),
+  'Comma-separated earlier values of SECRETS_KEY, still accepted for reading: set the old key here and a new SECRETS_KEY, restart, run `npm run reseal`, then remove it.'],
   ADMIN_CLIENT_ID: [z.string().min(1).max(128).optional(),
     'With ADMIN_CLIENT_SECRET: a machine-to-machine client kept in sync holding every Management API scope.'],
   ADMIN_CLIENT_SECRET: [z.string().min(16, { message: 'must be at least 16 characters' }).optional(),
@@ -64,6 +75,8 @@ export const SETTINGS = {
   'Comma-separated hosts (`idp.corp.internal`, `*.corp.internal`) and IPv4/IPv6 addresses or CIDR ranges (`10.20.0.0/16`, `fd00:1::/64`) '
     + 'that upstream requests may reach although they are loopback, private or special-purpose (checked on the address connected to; https still required). Allowed in production.'],
   MGMT_TOKEN_TTL: [int(60, 2_592_000).default(86_400), 'Lifetime (s) of Management API access tokens.'],
+  MGMT_TOKEN_CHECK_SECONDS: [int(0, 30).default(5),
+    'How long (s) a process may reuse what it read about a Management API token (client, grant, scopes, blacklist): deleting a client or grant, narrowing scopes or blacklisting a jti takes effect within this bound. 0 reads on every request.'],
   ACCESS_TOKEN_TTL: [int(60, 2_592_000).default(86_400), 'Lifetime (s) of access tokens issued to apps.'],
   ID_TOKEN_TTL: [int(60, 2_592_000).default(36_000), 'Lifetime (s) of id_tokens.'],
   REFRESH_TOKEN_TTL: [int(60, 31_536_000).default(2_592_000), 'Lifetime (s) of refresh tokens (rotated on use).'],

@@ -44,24 +44,40 @@ export function sealOptions(connectionId: string, options: Record<string, unknow
   return out;
 }
 
-/** Plaintext options for the login engine (opens the sealed fields). */
-export function openOptions(connection: ConnectionRecord, box: SecretBox): Record<string, unknown> {
+/** A copy of stored options with `fn` applied to every sealed field (client_secret, each customHeaders value). */
+function mapSealed(connection: ConnectionRecord, fn: (sealed: string, aad: string) => string): Record<string, unknown> {
   const out = structuredClone(connection.options);
-  const open = (value: unknown, aad: string, field: string): string => {
+  const map = (value: unknown, aad: string, field: string): string => {
     // Everything secret is sealed on the way in; an unsealed value means a writer bypassed sealOptions.
     if (!isSealed(value)) throw new Error(`connection ${connection.id}: options.${field} is not sealed (write options through sealOptions)`);
-    return box.open(value, aad);
+    return fn(value, aad);
   };
   if (out['client_secret'] !== undefined) {
-    out['client_secret'] = open(out['client_secret'], secretAad(connection.id), 'client_secret');
+    out['client_secret'] = map(out['client_secret'], secretAad(connection.id), 'client_secret');
   }
   const headers = out['customHeaders'];
   if (isRecord(headers)) {
     for (const [name, value] of Object.entries(headers)) {
-      headers[name] = open(value, headerAad(connection.id, name), `customHeaders.${name}`);
+      headers[name] = map(value, headerAad(connection.id, name), `customHeaders.${name}`);
     }
   }
   return out;
+}
+
+/** Plaintext options for the login engine (opens the sealed fields). */
+export function openOptions(connection: ConnectionRecord, box: SecretBox): Record<string, unknown> {
+  return mapSealed(connection, (sealed, aad) => box.open(sealed, aad));
+}
+
+/** Stored options with every field not sealed under the current key sealed again (SECRETS_KEY rotation); null when none is. */
+export function resealOptions(connection: ConnectionRecord, box: SecretBox): Record<string, unknown> | null {
+  let stale = false;
+  const options = mapSealed(connection, (sealed, aad) => {
+    if (!box.isStale(sealed)) return sealed;
+    stale = true;
+    return box.seal(box.open(sealed, aad), aad);
+  });
+  return stale ? options : null;
 }
 
 /** Options as the API returns them: no client_secret, customHeaders values masked. */

@@ -8,7 +8,7 @@ export type { Logger };
  */
 const REDACT = [
   'password', 'secret', 'client_secret', 'access_token', 'refresh_token', 'id_token', 'code', 'token',
-  'authorization', 'cookie', 'set-cookie', 'jwk', 'jwk_enc', 'secretsKey', 'SECRETS_KEY', 'ADMIN_CLIENT_SECRET',
+  'authorization', 'cookie', 'set-cookie', 'jwk', 'jwk_enc', 'secretsKey', 'previousSecretsKeys', 'SECRETS_KEY', 'SECRETS_KEY_PREVIOUS', 'ADMIN_CLIENT_SECRET',
   '*.password', '*.secret', '*.client_secret', '*.access_token', '*.refresh_token', '*.id_token', '*.code',
   '*.token', '*.authorization', '*.cookie', '*.secretsKey', '*.jwk',
   'headers.authorization', 'headers.cookie', 'req.headers.authorization', 'req.headers.cookie',

@@ -8,7 +8,7 @@ export const MANAGEMENT_SCOPES = [
   'read:clients', 'create:clients', 'update:clients', 'delete:clients', 'read:client_keys', 'update:client_keys',
   'read:client_grants', 'create:client_grants', 'update:client_grants', 'delete:client_grants',
   'read:connections', 'create:connections', 'update:connections', 'delete:connections',
-  'read:users', 'update:users', 'delete:users', 'read:user_idp_tokens',
+  'read:users', 'update:users', 'delete:users', 'read:user_idp_tokens', 'blacklist:tokens',
   'read:logs',
 ] as const;
 

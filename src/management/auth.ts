@@ -3,6 +3,7 @@ import { createLocalJWKSet, jwtVerify, type JWTPayload } from 'jose';
 import { AppError } from '../errors/app-error.ts';
 import type { OidcHost } from '../oidc/host.ts';
 import { managementAudience, type ManagementScope } from '../lib/management-scopes.ts';
+import type { Standing, TokenStanding } from './token-standing.ts';
 
 /** What a verified Management API token grants, kept on `res.locals.mgmt`. */
 export interface ManagementPrincipal {
@@ -14,9 +15,10 @@ const unauthorized = (message: string): AppError => new AppError(401, 'invalid_t
 
 /**
  * Verifies the bearer token of every Management API call: our signature, issuer, the
- * `<ISSUER>api/v2/` audience and expiry. Keys come from the live key set (no HTTP).
+ * `<ISSUER>api/v2/` audience and expiry (keys come from the live key set, no HTTP), then its
+ * standing: client and grant still there, scopes cut to what the grant still holds, not revoked.
  */
-export function managementAuth(host: OidcHost, issuer: string) {
+export function managementAuth(host: OidcHost, issuer: string, standing: TokenStanding) {
   const audience = managementAudience(issuer);
   let cachedFor: unknown;
   let keySet: ReturnType<typeof createLocalJWKSet> | undefined;
@@ -47,9 +49,17 @@ export function managementAuth(host: OidcHost, issuer: string) {
     if (payload['gty'] !== 'client-credentials' || typeof payload.sub !== 'string' || !payload.sub.endsWith('@clients')) {
       return next(unauthorized('Invalid token: the Management API takes client-credentials tokens only'));
     }
+    if (typeof payload.jti !== 'string' || !payload.jti) return next(unauthorized('Invalid token: it has no jti'));
     const scopes = new Set(typeof payload['scope'] === 'string' ? payload['scope'].split(' ') : []);
-    const clientId = typeof payload['azp'] === 'string' ? payload['azp'] : String(payload.sub ?? '');
-    res.locals['mgmt'] = { clientId, scopes } satisfies ManagementPrincipal;
+    const clientId = typeof payload['azp'] === 'string' ? payload['azp'] : payload.sub.slice(0, -'@clients'.length);
+    let verdict: Standing;
+    try {
+      verdict = await standing.check({ clientId, jti: payload.jti, scopes });
+    } catch (err) {
+      return next(err);
+    }
+    if (!verdict.ok) return next(unauthorized(verdict.message));
+    res.locals['mgmt'] = { clientId, scopes: verdict.scopes } satisfies ManagementPrincipal;
     next();
   };
 }

@@ -1,8 +1,10 @@
+import { managementAudience } from '../lib/management-scopes.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { SecretBox } from '../lib/secrets.ts';
 import type { TenantLogs } from '../logs/index.ts';
 import { NO_LOGS } from '../logs/types.ts';
 import type { Store } from '../store/types.ts';
+import { createBlacklistService, type BlacklistService } from './blacklists/service.ts';
 import { createClientGrantService, type ClientGrantService } from './client-grants/service.ts';
 import type { ClientService } from './clients/service.ts';
 import { createConnectionService, type ConnectionService } from './connections/service.ts';
@@ -18,6 +20,7 @@ export interface ManagementServices {
   clientGrants: ClientGrantService;
   connections: ConnectionService;
   users: UserService;
+  blacklists: BlacklistService;
 }
 
 export interface ManagementServiceDeps {
@@ -30,6 +33,15 @@ export interface ManagementServiceDeps {
   refresh: Refresher;
   /** Tenant logs (du events); none in tests that do not ask for them. */
   logs?: TenantLogs;
+  tokens: ManagementTokenSettings;
+}
+
+/** How Management API tokens are checked and revoked (from the settings). */
+export interface ManagementTokenSettings {
+  /** How long (s) a process may reuse what it read about a token's client, grant and revocation. */
+  checkSeconds: number;
+  /** The longest lifetime (s) of a token issued under the current settings: how long a revocation is kept. */
+  longestLifetime: number;
 }
 
 /** Builds every Management service once, over one store. */
@@ -39,5 +51,6 @@ export function createManagementServices(deps: ManagementServiceDeps): Managemen
     clientGrants: createClientGrantService(deps.store, deps.issuer, deps.clients),
     connections: createConnectionService(deps.store, deps.box, deps.logs?.sink ?? NO_LOGS),
     users: createUserService({ ...deps, logs: deps.logs?.sink ?? NO_LOGS }),
+    blacklists: createBlacklistService(deps.store, managementAudience(deps.issuer), deps.tokens.longestLifetime),
   };
 }

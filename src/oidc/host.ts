@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type Provider from 'oidc-provider';
 import type { Logger } from '../lib/logger.ts';
-import { ensureKeySet, privateJwks, type SigningJwk } from './keys.ts';
+import { ensureKeySet, stableKey, privateJwks, type SigningJwk } from './keys.ts';
 import { createProvider, type ProviderDeps } from './provider.ts';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -30,8 +30,10 @@ function toPublic(jwk: SigningJwk): JsonWebKeyPublic {
 }
 
 /** Creates the provider from the stored keys (creating them on first start). */
-export async function createOidcHost(deps: Omit<ProviderDeps, 'jwks'>): Promise<OidcHost> {
-  let keySet = await ensureKeySet(deps.store, deps.box);
+export async function createOidcHost(base: Omit<ProviderDeps, 'jwks' | 'stableKey'>): Promise<OidcHost> {
+  let keySet = await ensureKeySet(base.store, base.box);
+  // Never changes after the key set is made (rotations carry it), so it is read once.
+  const deps = { ...base, stableKey: stableKey(keySet, base.box) };
   let jwks = privateJwks(keySet, deps.box);
   let publicJwks = jwks.map(toPublic);
   let provider = createProvider({ ...deps, jwks });

@@ -17,6 +17,8 @@ export interface ProviderDeps {
   store: Store;
   box: SecretBox;
   jwks: SigningJwk[];
+  /** Root of the id hash and cookie keys (stable across SECRETS_KEY rotations, see KeySet.stable_key_enc). */
+  stableKey: Buffer;
   /** Checks the `connection` parameter of /authorize (exists, enabled for the client). */
   checkConnection: ConnectionParamCheck;
 }
@@ -49,7 +51,7 @@ export function createProvider(deps: ProviderDeps): Provider {
   const pages = createPages();
 
   const configuration: Configuration = {
-    adapter: createAdapterFactory(store, box),
+    adapter: createAdapterFactory(store, box, deriveKey(deps.stableKey, 'oidc-ids')),
     findAccount: createFindAccount(store),
     jwks: { keys: deps.jwks },
     routes: ROUTES,
@@ -57,7 +59,8 @@ export function createProvider(deps: ProviderDeps): Provider {
     // Auth0 apps read profile claims from the id_token, not only from /userinfo.
     conformIdTokenClaims: false,
     responseTypes: ['code'],
-    cookies: { keys: [deriveKey(config.secretsKey, 'cookies').toString('base64url')] },
+    // From the stable key, not SECRETS_KEY: rotating SECRETS_KEY must not sign every browser out.
+    cookies: { keys: [deriveKey(deps.stableKey, 'cookies').toString('base64url')] },
     extraClientMetadata: { properties: ['require_pkce', 'is_first_party', 'web_origins'] },
     extraParams: {
       ...AUTHORIZE_EXTRA_PARAMS,

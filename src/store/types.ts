@@ -75,6 +75,11 @@ export interface ClientRepo {
   insert(client: ClientRecord): Promise<void>;
   /** Replaces the stored record; resolves false when it does not exist. */
   replace(client: ClientRecord): Promise<boolean>;
+  /**
+   * Replaces the stored record only while its version is still `expectedVersion` (one
+   * conditional write); resolves false when it is missing or was changed meanwhile.
+   */
+  replaceIfVersion(client: ClientRecord, expectedVersion: number): Promise<boolean>;
   /** Resolves false when it did not exist. Also deletes its client grants. */
   delete(clientId: string): Promise<boolean>;
   list(options: ListOptions): Promise<ListResult<ClientRecord>>;
@@ -265,11 +270,16 @@ export interface UserRepo {
    * Concurrent first logins of one user create it once.
    */
   upsertLogin(input: LoginUpsert): Promise<{ user: UserRecord; created: boolean }>;
-  /** Replaces the token fields of one identity; resolves null when user or identity is missing. */
+  /**
+   * Replaces the token fields of one identity; resolves null when user or identity is missing.
+   * With `ifCurrent`, one conditional write: only while the identity's sealed tokens are still
+   * exactly those (an absent field must be absent), null otherwise.
+   */
   updateIdentityTokens(
     userId: string,
     connection: string,
     tokens: Pick<IdentityRecord, 'access_token_enc' | 'refresh_token_enc' | 'expires_at'>,
+    ifCurrent?: Pick<IdentityRecord, 'access_token_enc' | 'refresh_token_enc'>,
   ): Promise<UserRecord | null>;
   /**
    * Applies a Management API change in one atomic write (metadata merged at the first level,
@@ -307,12 +317,23 @@ export interface OidcRecord {
   expiresAt?: number;
 }
 
+/**
+ * The secondary keys a record is found by. The caller passes them explicitly (the adapter
+ * passes keyed hashes of oidc-provider's uid and userCode), so the store never copies a
+ * payload value into a lookup column.
+ */
+export interface OidcLookup {
+  uid?: string;
+  userCode?: string;
+}
+
 export interface OidcRepo {
-  upsert(model: string, id: string, payload: Record<string, unknown>, expiresAt?: number): Promise<void>;
+  /** Creates or replaces (model, id); `lookup` replaces the record's secondary keys (none when omitted). */
+  upsert(model: string, id: string, payload: Record<string, unknown>, expiresAt?: number, lookup?: OidcLookup): Promise<void>;
   find(model: string, id: string): Promise<OidcRecord | null>;
-  /** Looks up by payload.uid (Session). */
+  /** Looks up by the `uid` given at upsert (Session). */
   findByUid(model: string, uid: string): Promise<OidcRecord | null>;
-  /** Looks up by payload.userCode (DeviceCode). */
+  /** Looks up by the `userCode` given at upsert (DeviceCode). */
   findByUserCode(model: string, userCode: string): Promise<OidcRecord | null>;
   destroy(model: string, id: string): Promise<void>;
   /** Deletes every record of every model whose payload.grantId matches. */
@@ -339,6 +360,13 @@ export interface SigningKeyRecord {
 export interface KeySet {
   version: number;
   keys: SigningKeyRecord[];
+  /**
+   * Sealed root of the keys that must outlive SECRETS_KEY rotations: the keyed hash under
+   * which oidc-provider's ids are stored, and the cookie signing key. Made once and carried
+   * through every rotation (re-sealed, never replaced): a new one would orphan every session
+   * and token.
+   */
+  stable_key_enc?: string;
 }
 
 export interface KeyRepo {
@@ -411,6 +439,26 @@ export interface LogRepo {
   purgeBefore(date: string): Promise<number>;
 }
 
+// ---------------------------------------------------------------- revoked tokens
+
+/** One revoked access token (Auth0's blacklist): the token with this `jti` for `aud` is refused. */
+export interface BlacklistEntry {
+  aud: string;
+  jti: string;
+}
+
+export interface BlacklistRepo {
+  /**
+   * Records a revoked token until `expiresAt` (epoch ms: when the token expires at the
+   * latest). Idempotent: adding it again keeps one entry, with the later expiry.
+   */
+  add(entry: BlacklistEntry, expiresAt: number): Promise<void>;
+  /** True while (aud, jti) is recorded and not expired. */
+  has(aud: string, jti: string): Promise<boolean>;
+  /** Live entries, optionally of one audience, ordered by (aud, jti). */
+  list(filter: { aud?: string }, options: ListOptions): Promise<ListResult<BlacklistEntry>>;
+}
+
 // ---------------------------------------------------------------- the store
 
 export interface Store {
@@ -423,6 +471,7 @@ export interface Store {
   keys: KeyRepo;
   transactions: TransactionRepo;
   logs: LogRepo;
+  blacklists: BlacklistRepo;
   /** Resolves when the backend answers; rejects when it is unreachable (readiness). */
   ping(): Promise<void>;
   /** Physically removes expired records (backends with native TTL may do nothing). */

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { createSecretBox } from '../../src/lib/secrets.ts';
 import { privateJwks } from '../../src/oidc/keys.ts';
 import { openStore } from '../../src/store/open.ts';
-import { clientCredentialsToken, startTestServer, type TestServer } from '../support/server.ts';
+import { ADMIN_ID, clientCredentialsToken, startTestServer, type TestServer } from '../support/server.ts';
 
 let srv: TestServer;
 let narrowClient: { id: string; secret: string };
@@ -62,8 +62,17 @@ test('401 for an expired token signed by our own key', async () => {
 test('401 for a token of the right audience, key and issuer that does not come from client credentials', async () => {
   const userish = await signWithServerKey({ scope: 'read:clients', sub: 'oauth2|acme|42' }, Math.floor(Date.now() / 1000) + 600);
   await expectError(await get(`Bearer ${userish}`), 401, 'invalid_token', /client-credentials tokens only/);
-  const machine = await signWithServerKey({ scope: 'read:clients', sub: 'abc@clients', gty: 'client-credentials' }, Math.floor(Date.now() / 1000) + 600);
+  const machine = await signWithServerKey({ scope: 'read:clients', sub: `${ADMIN_ID}@clients`, azp: ADMIN_ID, gty: 'client-credentials', jti: 'j1' },
+    Math.floor(Date.now() / 1000) + 600);
   expect((await get(`Bearer ${machine}`)).status).toBe(200);
+});
+
+test('401 for a machine token whose client does not exist, or without a jti', async () => {
+  const exp = Math.floor(Date.now() / 1000) + 600;
+  const ghost = await signWithServerKey({ scope: 'read:clients', sub: 'ghost@clients', azp: 'ghost', gty: 'client-credentials', jti: 'j2' }, exp);
+  await expectError(await get(`Bearer ${ghost}`), 401, 'invalid_token', /client no longer exists/);
+  const noJti = await signWithServerKey({ scope: 'read:clients', sub: `${ADMIN_ID}@clients`, azp: ADMIN_ID, gty: 'client-credentials' }, exp);
+  await expectError(await get(`Bearer ${noJti}`), 401, 'invalid_token', /no jti/);
 });
 
 test('401 for a valid token of another audience', async () => {

@@ -14,6 +14,7 @@ beforeAll(async () => {
   const refresh = () => Promise.reject(new Error('not used here'));
   services = createManagementServices({
     store, box, logger: createLogger('silent'), issuer: 'http://127.0.0.1:1/', clients: createClientService(store, box), refresh,
+    tokens: { checkSeconds: 0, longestLifetime: 60 },
   });
 });
 afterAll(async () => {

@@ -51,6 +51,18 @@ export function describeStoreConformance(name: string, open: () => Promise<Store
         expect(await store.clients.delete(c.client_id)).toBe(false);
       });
 
+      test('replaceIfVersion writes only over the expected version', async () => {
+        const c = client({ version: 3 });
+        await store.clients.insert(c);
+        const next = { ...c, client_secret_enc: 'v2:enc', version: 4 };
+        expect(await store.clients.replaceIfVersion(next, 2)).toBe(false);
+        expect(await store.clients.get(c.client_id)).toEqual(c);
+        expect(await store.clients.replaceIfVersion(next, 3)).toBe(true);
+        expect(await store.clients.get(c.client_id)).toEqual(next);
+        expect(await store.clients.replaceIfVersion({ ...next, version: 5 }, 3)).toBe(false);
+        expect(await store.clients.replaceIfVersion(client(), 1)).toBe(false);
+      });
+
       test('a taken client_id rejects with StoreConflictError and writes nothing', async () => {
         const c = client();
         await store.clients.insert(c);
@@ -354,6 +366,25 @@ export function describeStoreConformance(name: string, open: () => Promise<Store
         expect(await store.users.updateIdentityTokens(fresh('nobody'), 'acme', tokens)).toBeNull();
       });
 
+      test('updateIdentityTokens with ifCurrent writes only while the sealed tokens are unchanged', async () => {
+        const userId = fresh('oauth2|acme');
+        const acme = identity('acme', { access_token_enc: 'a1', refresh_token_enc: 'r1', expires_at: '2025-01-01T01:00:00Z' });
+        await store.users.upsertLogin(login(userId, 'acme', { identity: acme }));
+        await store.users.upsertLogin(login(userId, 'other', { identity: identity('other', { access_token_enc: 'o1' }) }));
+        const resealed = { access_token_enc: 'a1b', refresh_token_enc: 'r1b', expires_at: acme.expires_at! };
+        // another writer changed them meanwhile (or a field that is absent is claimed present): nothing is written
+        expect(await store.users.updateIdentityTokens(userId, 'acme', resealed, { access_token_enc: 'a0', refresh_token_enc: 'r1' })).toBeNull();
+        expect(await store.users.updateIdentityTokens(userId, 'acme', resealed, { access_token_enc: 'a1' })).toBeNull();
+        // another identity's tokens do not count
+        expect(await store.users.updateIdentityTokens(userId, 'acme', resealed, { access_token_enc: 'o1' })).toBeNull();
+        expect((await store.users.get(userId))?.identities[0]).toEqual(acme);
+        const user = await store.users.updateIdentityTokens(userId, 'acme', resealed, { access_token_enc: 'a1', refresh_token_enc: 'r1' });
+        expect(user?.identities[0]).toEqual({ ...acme, ...resealed });
+        // an absent field must be absent
+        const other = await store.users.updateIdentityTokens(userId, 'other', { access_token_enc: 'o2' }, { access_token_enc: 'o1' });
+        expect(other?.identities[1]).toMatchObject({ access_token_enc: 'o2' });
+      });
+
       test('delete', async () => {
         const userId = fresh('oauth2|acme');
         const connectionName = fresh('conn');
@@ -494,13 +525,25 @@ export function describeStoreConformance(name: string, open: () => Promise<Store
 
       test('findByUid and findByUserCode', async () => {
         const [uid, userCode] = [fresh('uid'), fresh('UC')];
-        await store.oidc.upsert('Session', fresh('sess'), { uid, accountId: 'a' }, future());
-        await store.oidc.upsert('DeviceCode', fresh('dc'), { userCode, grantId: fresh('g') }, future());
-        expect((await store.oidc.findByUid('Session', uid))?.payload).toEqual({ uid, accountId: 'a' });
+        await store.oidc.upsert('Session', fresh('sess'), { accountId: 'a' }, future(), { uid });
+        await store.oidc.upsert('DeviceCode', fresh('dc'), { userCode, grantId: fresh('g') }, future(), { userCode });
+        expect((await store.oidc.findByUid('Session', uid))?.payload).toEqual({ accountId: 'a' });
         expect(await store.oidc.findByUid('Interaction', uid)).toBeNull();
         expect(await store.oidc.findByUid('Session', fresh('uid'))).toBeNull();
         expect((await store.oidc.findByUserCode('DeviceCode', userCode))?.payload).toMatchObject({ userCode });
         expect(await store.oidc.findByUserCode('DeviceCode', fresh('UC'))).toBeNull();
+      });
+
+      test('lookup keys come only from the caller: a payload uid is not indexed, a re-save replaces the keys', async () => {
+        const [id, uid, hashed, next] = [fresh('sess'), fresh('uid'), fresh('h'), fresh('h')];
+        await store.oidc.upsert('Session', id, { uid }, future(), { uid: hashed });
+        expect(await store.oidc.findByUid('Session', uid)).toBeNull();
+        expect((await store.oidc.findByUid('Session', hashed))?.payload).toEqual({ uid });
+        await store.oidc.upsert('Session', id, { uid }, future(), { uid: next });
+        expect(await store.oidc.findByUid('Session', hashed)).toBeNull();
+        expect(await store.oidc.findByUid('Session', next)).not.toBeNull();
+        await store.oidc.upsert('Session', id, { uid }, future());
+        expect(await store.oidc.findByUid('Session', next)).toBeNull();
       });
 
       test('revokeByGrantId deletes every model with that grantId, nothing else', async () => {
@@ -520,7 +563,7 @@ export function describeStoreConformance(name: string, open: () => Promise<Store
       test('revokeByAccountId deletes the sessions, grants and tokens of one account, nothing else', async () => {
         const [accountId, other] = [fresh('acct'), fresh('acct')];
         const ids = { session: fresh('sess'), grant: fresh('grant'), rt: fresh('rt'), keep: fresh('sess') };
-        await store.oidc.upsert('Session', ids.session, { accountId, uid: fresh('uid') }, future());
+        await store.oidc.upsert('Session', ids.session, { accountId }, future(), { uid: fresh('uid') });
         await store.oidc.upsert('Grant', ids.grant, { accountId }, future());
         await store.oidc.upsert('RefreshToken', ids.rt, { accountId, grantId: ids.grant });
         await store.oidc.upsert('Session', ids.keep, { accountId: other }, future());
@@ -533,7 +576,7 @@ export function describeStoreConformance(name: string, open: () => Promise<Store
 
       test('expired records are never returned, and purgeExpired keeps live ones', async () => {
         const [id, uid, userCode] = [fresh('sess'), fresh('uid'), fresh('UC')];
-        await store.oidc.upsert('Session', id, { uid, userCode }, Date.now() - 1000);
+        await store.oidc.upsert('Session', id, {}, Date.now() - 1000, { uid, userCode });
         expect(await store.oidc.find('Session', id)).toBeNull();
         expect(await store.oidc.findByUid('Session', uid)).toBeNull();
         expect(await store.oidc.findByUserCode('Session', userCode)).toBeNull();
@@ -612,6 +655,46 @@ export function describeStoreConformance(name: string, open: () => Promise<Store
       });
     });
 
+    describe('token blacklist', () => {
+      test('add, has, idempotent re-add keeps the later expiry; other aud or jti is not revoked', async () => {
+        const [aud, jti] = [fresh('https://api.test/'), fresh('jti')];
+        expect(await store.blacklists.has(aud, jti)).toBe(false);
+        await store.blacklists.add({ aud, jti }, Date.now() + 60_000);
+        expect(await store.blacklists.has(aud, jti)).toBe(true);
+        expect(await store.blacklists.has(fresh('https://api.test/'), jti)).toBe(false);
+        expect(await store.blacklists.has(aud, fresh('jti'))).toBe(false);
+        // a second add with an earlier expiry must not shorten the revocation
+        await store.blacklists.add({ aud, jti }, Date.now() - 1000);
+        expect(await store.blacklists.has(aud, jti)).toBe(true);
+        expect((await store.blacklists.list({ aud }, { limit: 10 })).items).toEqual([{ aud, jti }]);
+      });
+
+      test('an expired entry is neither revoked nor listed; purgeExpired keeps live ones', async () => {
+        const aud = fresh('https://api.test/');
+        const [gone, live] = [fresh('jti'), fresh('jti')];
+        await store.blacklists.add({ aud, jti: gone }, Date.now() + 150);
+        await store.blacklists.add({ aud, jti: live }, Date.now() + 60_000);
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        expect(await store.blacklists.has(aud, gone)).toBe(false);
+        await store.purgeExpired();
+        expect(await store.blacklists.has(aud, live)).toBe(true);
+        expect((await store.blacklists.list({ aud }, { limit: 10, includeTotal: true }))).toEqual({ items: [{ aud, jti: live }], total: 1 });
+      });
+
+      test('list filters by aud and pages in (aud, jti) order', async () => {
+        await withFreshStore(async (s) => {
+          const later = Date.now() + 60_000;
+          for (const [aud, jti] of [['https://b.test/', 'j2'], ['https://a.test/', 'j9'], ['https://b.test/', 'j1'], ['https://a.test/', 'j3']] as const) {
+            await s.blacklists.add({ aud, jti }, later);
+          }
+          const all = await s.blacklists.list({}, { limit: 10, includeTotal: true });
+          expect(all.items.map((e) => `${e.aud} ${e.jti}`)).toEqual(['https://a.test/ j3', 'https://a.test/ j9', 'https://b.test/ j1', 'https://b.test/ j2']);
+          expect(all.total).toBe(4);
+          expect((await s.blacklists.list({ aud: 'https://b.test/' }, { limit: 1, offset: 1 })).items).toEqual([{ aud: 'https://b.test/', jti: 'j2' }]);
+        });
+      });
+    });
+
     describe('signing keys', () => {
       test('compareAndSet: first write, successors, stale versions lose', async () => {
         await withFreshStore(async (s) => {
@@ -628,6 +711,19 @@ export function describeStoreConformance(name: string, open: () => Promise<Store
           const racers = await Promise.all(Array.from({ length: 10 }, (_, i) => s.keys.compareAndSet(2, keySet(3, `r${i}`))));
           expect(racers.filter(Boolean)).toHaveLength(1);
           expect((await s.keys.get())?.version).toBe(3);
+        });
+      });
+
+      test('the id hash key is stored with the set, replaced with it and kept through a successor', async () => {
+        await withFreshStore(async (s) => {
+          const v1 = { ...keySet(1, 'k1'), stable_key_enc: 'enc2.sealed-one' };
+          expect(await s.keys.compareAndSet(null, v1)).toBe(true);
+          expect(await s.keys.get()).toEqual(v1);
+          const v2 = { ...keySet(2, 'k2'), stable_key_enc: 'enc2.sealed-again' };
+          expect(await s.keys.compareAndSet(1, v2)).toBe(true);
+          expect(await s.keys.get()).toEqual(v2);
+          expect(await s.keys.compareAndSet(2, keySet(3, 'k3'))).toBe(true);
+          expect(await s.keys.get()).toEqual(keySet(3, 'k3'));
         });
       });
     });

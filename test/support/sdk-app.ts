@@ -6,13 +6,13 @@ import type { TestServer } from './server.ts';
 import { startGeneric, type Upstream } from './upstreams/index.ts';
 import type { UserAgent } from './user-agent.ts';
 
-/** A loopback upstream and the connection `acme` that signs users in through it (enabled per app by startSdkApp). */
-export async function startAcme(srv: TestServer): Promise<Upstream> {
+/** A loopback upstream and the connection `acme` that signs users in through it (enabled per app by startSdkApp, or by `extra.enabled_clients`). */
+export async function startAcme(srv: TestServer, extra: Record<string, unknown> = {}): Promise<Upstream> {
   const up = await startGeneric({ clientId: 'up', clientSecret: 'up-secret', redirectUris: [`${srv.issuer}login/callback`], scopes: 'any' });
   await createConnection(srv, 'acme', {
     authorizationURL: `${up.url}/authorize`, tokenURL: `${up.url}/token`, client_id: 'up', client_secret: 'up-secret',
     token_endpoint_auth_method: 'client_secret_basic', scripts: { fetchUserProfile: userinfoScript(`${up.url}/userinfo`) },
-  });
+  }, extra);
   return up;
 }
 

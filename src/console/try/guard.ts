@@ -1,6 +1,7 @@
 import type { RequestHandler } from 'express';
 import type { ManagementScope } from '../../lib/management-scopes.ts';
 import { managementAuth, principalOf, requireScope } from '../../management/auth.ts';
+import type { TokenStanding } from '../../management/token-standing.ts';
 import type { OidcHost } from '../../oidc/host.ts';
 
 /**
@@ -11,8 +12,8 @@ import type { OidcHost } from '../../oidc/host.ts';
 export type ConsoleGuard = (scope: ManagementScope) => RequestHandler[];
 
 /** A guard that takes a Management API token (Authorization: Bearer) holding `scope`. */
-export function managementTokenGuard(host: OidcHost, issuer: string): ConsoleGuard {
-  const auth = managementAuth(host, issuer);
+export function managementTokenGuard(host: OidcHost, issuer: string, standing: TokenStanding): ConsoleGuard {
+  const auth = managementAuth(host, issuer, standing);
   return (scope) => [auth, requireScope(scope)];
 }
 

@@ -19,6 +19,10 @@ export function mongoClients(c: Collections): ClientRepo {
       const result = await c.clients.replaceOne({ _id: client.client_id }, plain(client));
       return result.matchedCount > 0;
     },
+    async replaceIfVersion(client, expectedVersion) {
+      const result = await c.clients.replaceOne({ _id: client.client_id, version: expectedVersion }, plain(client));
+      return result.matchedCount > 0;
+    },
     async delete(clientId) {
       // Two collections cannot change in one atomic step without a replica-set transaction
       // (a standalone server has none). The client goes first: a crash in between leaves

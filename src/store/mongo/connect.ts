@@ -1,6 +1,7 @@
 import mongoose from 'mongoose';
 import type { Connection, mongo } from 'mongoose';
 import type {
+  BlacklistDoc,
   ClientDoc,
   ClientGrantDoc,
   ConnectionDoc,
@@ -22,6 +23,7 @@ export interface Collections {
   keys: mongo.Collection<KeySetDoc>;
   transactions: mongo.Collection<TransactionDoc>;
   logs: mongo.Collection<LogDoc>;
+  blacklists: mongo.Collection<BlacklistDoc>;
 }
 
 /**
@@ -53,6 +55,7 @@ export async function connectMongo(uri: string): Promise<{ connection: Connectio
       keys: db.collection<KeySetDoc>('keyset'),
       transactions: db.collection<TransactionDoc>('transactions'),
       logs: db.collection<LogDoc>('logs'),
+      blacklists: db.collection<BlacklistDoc>('token_blacklist'),
     };
     // Before the indexes: the unique identity index needs every document's keys in the new shape.
     await migrateUsers(collections.users);
@@ -102,5 +105,6 @@ async function createIndexes(c: Collections): Promise<void> {
       { key: { client_id: 1, date: 1, _id: 1 }, name: 'client_date', sparse: true },
       { key: { connection: 1, date: 1, _id: 1 }, name: 'connection_date', sparse: true },
     ]),
+    c.blacklists.createIndexes([{ key: { aud: 1, _id: 1 }, name: 'aud' }, ttl]),
   ]);
 }

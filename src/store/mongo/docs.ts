@@ -40,6 +40,14 @@ export interface KeySetDoc {
   _id: string;
   version: number;
   keys: SigningKeyRecord[];
+  stable_key_enc?: string;
+}
+/** _id is aud + newline + jti (lists sort by (aud, jti)); expiresAt is a Date for the TTL index. */
+export interface BlacklistDoc {
+  _id: string;
+  aud: string;
+  jti: string;
+  expiresAt: Date;
 }
 export interface TransactionDoc {
   _id: string;

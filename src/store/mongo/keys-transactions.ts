@@ -17,15 +17,17 @@ export function mongoKeys(c: Collections): KeyRepo {
   return {
     async get() {
       const d = await c.keys.findOne({ _id: KEYSET_ID });
-      return d ? { version: d.version, keys: d.keys } : null;
+      if (!d) return null;
+      return { version: d.version, keys: d.keys, ...(typeof d.stable_key_enc === 'string' ? { stable_key_enc: d.stable_key_enc } : {}) };
     },
     async compareAndSet(expectedVersion, next) {
       assertNextVersion(expectedVersion, next.version);
       const keys = plain(next.keys);
+      const hashKey = next.stable_key_enc === undefined ? {} : { stable_key_enc: next.stable_key_enc };
       if (expectedVersion === null) {
         // The unique _id lets exactly one first writer in.
         try {
-          await c.keys.insertOne({ _id: KEYSET_ID, version: next.version, keys });
+          await c.keys.insertOne({ _id: KEYSET_ID, version: next.version, keys, ...hashKey });
           return true;
         } catch (err) {
           if (isDuplicateKey(err)) return false;
@@ -34,7 +36,9 @@ export function mongoKeys(c: Collections): KeyRepo {
       }
       const result = await c.keys.updateOne(
         { _id: KEYSET_ID, version: expectedVersion },
-        { $set: { version: next.version, keys } },
+        next.stable_key_enc === undefined
+          ? { $set: { version: next.version, keys }, $unset: { stable_key_enc: '' } }
+          : { $set: { version: next.version, keys, stable_key_enc: next.stable_key_enc } },
       );
       return result.matchedCount === 1;
     },

@@ -8,7 +8,7 @@ const keyOf = (model: string, id: string): string => `${model}:${id}`;
 /** oidc-provider models on MongoDB, with a TTL index on expiresAt. */
 export function mongoOidc(c: Collections): OidcRepo {
   return {
-    async upsert(model, id, payload, expiresAt) {
+    async upsert(model, id, payload, expiresAt, lookup = {}) {
       const now = new Date();
       const optional = (value: unknown): unknown => (typeof value === 'string' ? { $literal: value } : '$$REMOVE');
       // A pipeline so that one write can decide about `consumed`: the mark survives a
@@ -22,8 +22,8 @@ export function mongoOidc(c: Collections): OidcRepo {
               model: { $literal: model },
               id: { $literal: id },
               payload: { $literal: plain(payload) },
-              uid: optional(payload['uid']),
-              userCode: optional(payload['userCode']),
+              uid: optional(lookup.uid),
+              userCode: optional(lookup.userCode),
               grantId: optional(payload['grantId']),
               accountId: optional(payload['accountId']),
               consumed: {

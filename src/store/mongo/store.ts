@@ -1,4 +1,5 @@
 import type { Store } from '../types.ts';
+import { mongoBlacklists } from './blacklists.ts';
 import { mongoClientGrants, mongoClients } from './clients.ts';
 import { connectMongo } from './connect.ts';
 import { mongoConnections } from './connections.ts';
@@ -25,6 +26,7 @@ export async function openMongoStore(options: MongoStoreOptions): Promise<Store>
     keys: mongoKeys(c),
     transactions: mongoTransactions(c),
     logs: mongoLogs(c),
+    blacklists: mongoBlacklists(c),
     async ping() {
       const db = connection.db;
       if (!db) throw new Error('mongodb: not connected');
@@ -33,7 +35,7 @@ export async function openMongoStore(options: MongoStoreOptions): Promise<Store>
     async purgeExpired() {
       // The TTL monitor does this about once a minute; doing it now keeps purge explicit.
       const expired = { expiresAt: { $lte: new Date() } };
-      await Promise.all([c.oidc.deleteMany(expired), c.transactions.deleteMany(expired)]);
+      await Promise.all([c.oidc.deleteMany(expired), c.transactions.deleteMany(expired), c.blacklists.deleteMany(expired)]);
     },
     async close() {
       await connection.close();

@@ -61,7 +61,7 @@ export function mongoUsers(c: Collections): UserRepo {
         return done;
       }
     },
-    async updateIdentityTokens(userId, connection, tokens) {
+    async updateIdentityTokens(userId, connection, tokens, ifCurrent) {
       const set: Record<string, string> = {};
       const unset: Record<string, ''> = {};
       // Replace, not merge: a token the caller no longer has must not linger.
@@ -73,7 +73,14 @@ export function mongoUsers(c: Collections): UserRepo {
       const update: mongo.UpdateFilter<UserDoc> = { $unset: unset };
       if (Object.keys(set).length > 0) update.$set = set;
       if (Object.keys(unset).length === 0) delete update.$unset;
-      const d = await c.users.findOneAndUpdate({ _id: userId, 'identities.connection': connection }, update, {
+      // $elemMatch, so that the positional $ is the identity matched with its current tokens.
+      const identity: Record<string, unknown> = { connection };
+      if (ifCurrent) {
+        for (const field of ['access_token_enc', 'refresh_token_enc'] as const) {
+          identity[field] = ifCurrent[field] === undefined ? { $exists: false } : ifCurrent[field];
+        }
+      }
+      const d = await c.users.findOneAndUpdate({ _id: userId, identities: { $elemMatch: identity } } as mongo.Filter<UserDoc>, update, {
         returnDocument: 'after',
       });
       return d ? userOf(d) : null;

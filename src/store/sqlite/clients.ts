@@ -19,6 +19,12 @@ export function sqliteClients(db: SqliteDb): ClientRepo {
       const result = db.stmt('UPDATE clients SET doc = ? WHERE client_id = ?').run(JSON.stringify(client), client.client_id);
       return changed(result) > 0;
     },
+    async replaceIfVersion(client, expectedVersion) {
+      const result = db
+        .stmt("UPDATE clients SET doc = ? WHERE client_id = ? AND json_extract(doc, '$.version') = ?")
+        .run(JSON.stringify(client), client.client_id, expectedVersion);
+      return changed(result) > 0;
+    },
     async delete(clientId) {
       // Client and its grants go together: no grant may outlive its client.
       return db.tx(() => {

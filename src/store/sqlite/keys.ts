@@ -1,4 +1,4 @@
-import type { KeyRepo, SigningKeyRecord } from '../types.ts';
+import type { KeyRepo, KeySet, SigningKeyRecord } from '../types.ts';
 import { changed, doc, num } from './db.ts';
 import type { SqliteDb } from './db.ts';
 
@@ -6,18 +6,21 @@ import type { SqliteDb } from './db.ts';
 export function sqliteKeys(db: SqliteDb): KeyRepo {
   return {
     async get() {
-      const row = db.stmt('SELECT version, doc FROM keyset WHERE id = 1').get();
+      const row = db.stmt('SELECT version, doc, stable_key_enc FROM keyset WHERE id = 1').get();
       if (!row) return null;
-      return { version: num(row, 'version') ?? 0, keys: doc<SigningKeyRecord[]>(row) };
+      const set: KeySet = { version: num(row, 'version') ?? 0, keys: doc<SigningKeyRecord[]>(row) };
+      if (typeof row['stable_key_enc'] === 'string') set.stable_key_enc = row['stable_key_enc'];
+      return set;
     },
     async compareAndSet(expectedVersion, next) {
       assertNextVersion(expectedVersion, next.version);
       const keys = JSON.stringify(next.keys);
+      const hashKey = next.stable_key_enc ?? null;
       // Each branch is one conditional statement, so two racing writers cannot both win.
       const result =
         expectedVersion === null
-          ? db.stmt('INSERT INTO keyset (id, version, doc) VALUES (1, ?, ?) ON CONFLICT (id) DO NOTHING').run(next.version, keys)
-          : db.stmt('UPDATE keyset SET version = ?, doc = ? WHERE id = 1 AND version = ?').run(next.version, keys, expectedVersion);
+          ? db.stmt('INSERT INTO keyset (id, version, doc, stable_key_enc) VALUES (1, ?, ?, ?) ON CONFLICT (id) DO NOTHING').run(next.version, keys, hashKey)
+          : db.stmt('UPDATE keyset SET version = ?, doc = ?, stable_key_enc = ? WHERE id = 1 AND version = ?').run(next.version, keys, hashKey, expectedVersion);
       return changed(result) === 1;
     },
   };

@@ -6,10 +6,10 @@ import type { Row, SqliteDb } from './db.ts';
 // purgeExpired removes it. It is a residual filter after the key/index probe, not a scan.
 const LIVE = '(expires_at IS NULL OR expires_at > ?)';
 
-/** oidc-provider models on sqlite, keyed (model, id), with uid/user_code/grant_id columns. */
+/** oidc-provider models on sqlite, keyed (model, id), with uid/user_code (as given) and grant_id/account_id (from the payload) columns. */
 export function sqliteOidc(db: SqliteDb): OidcRepo {
   return {
-    async upsert(model, id, payload, expiresAt) {
+    async upsert(model, id, payload, expiresAt, lookup = {}) {
       db.stmt(
         `INSERT INTO oidc (model, id, doc, uid, user_code, grant_id, account_id, expires_at)
          VALUES ($model, $id, $doc, $uid, $userCode, $grantId, $accountId, $expiresAt)
@@ -24,8 +24,8 @@ export function sqliteOidc(db: SqliteDb): OidcRepo {
         model,
         id,
         doc: JSON.stringify(payload),
-        uid: stringField(payload, 'uid'),
-        userCode: stringField(payload, 'userCode'),
+        uid: lookup.uid ?? null,
+        userCode: lookup.userCode ?? null,
         grantId: stringField(payload, 'grantId'),
         accountId: stringField(payload, 'accountId'),
         expiresAt: expiresAt ?? null,

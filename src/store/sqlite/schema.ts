@@ -146,6 +146,24 @@ export const MIGRATIONS: readonly string[] = [
     SELECT users.user_id, json_extract(i.value, '$.connection'), json_extract(i.value, '$.provider') || '|' || json_extract(i.value, '$.user_id')
     FROM users, json_each(users.doc, '$.identities') AS i;
   `,
+  // v5: revoked access tokens (Auth0's blacklist); id is aud + newline + jti, so lists sort by (aud, jti).
+  `
+  CREATE TABLE token_blacklist (
+    id TEXT PRIMARY KEY,
+    aud TEXT NOT NULL,
+    doc TEXT NOT NULL,
+    expires_at INTEGER NOT NULL
+  );
+  CREATE INDEX token_blacklist_aud ON token_blacklist (aud, id);
+  CREATE INDEX token_blacklist_expires ON token_blacklist (expires_at);
+  `,
+  // v6: oidc-provider ids are stored under a keyed hash from here on. Every row written before
+  // is keyed by a raw token, code or session id that nothing will look up again: delete them
+  // (users sign in again once) rather than keep usable secrets in the file until they expire.
+  `
+  ALTER TABLE keyset ADD COLUMN stable_key_enc TEXT;
+  DELETE FROM oidc;
+  `,
 ];
 
 /** The schema version this code writes. */

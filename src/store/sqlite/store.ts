@@ -1,4 +1,5 @@
 import type { Store } from '../types.ts';
+import { sqliteBlacklists } from './blacklists.ts';
 import { sqliteClientGrants, sqliteClients } from './clients.ts';
 import { sqliteConnections } from './connections.ts';
 import { SqliteDb } from './db.ts';
@@ -31,6 +32,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
     keys: retryingBusy(sqliteKeys(db)),
     transactions: retryingBusy(sqliteTransactions(db)),
     logs: retryingBusy(sqliteLogs(db)),
+    blacklists: retryingBusy(sqliteBlacklists(db)),
     async ping() {
       db.stmt('SELECT 1').get();
     },
@@ -39,6 +41,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
       db.tx(() => {
         db.stmt('DELETE FROM oidc WHERE expires_at IS NOT NULL AND expires_at <= ?').run(now);
         db.stmt('DELETE FROM transactions WHERE expires_at <= ?').run(now);
+        db.stmt('DELETE FROM token_blacklist WHERE expires_at <= ?').run(now);
       });
     }),
     async close() {

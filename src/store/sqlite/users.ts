@@ -44,11 +44,12 @@ export function sqliteUsers(db: SqliteDb): UserRepo {
         return { user: write(next, existing), created: existing === null };
       });
     },
-    async updateIdentityTokens(userId, connection, tokens) {
+    async updateIdentityTokens(userId, connection, tokens, ifCurrent) {
       return db.tx(() => {
         const user = read(userId);
         const identity = user?.identities.find((i) => i.connection === connection);
         if (!user || !identity) return null;
+        if (ifCurrent && (identity.access_token_enc !== ifCurrent.access_token_enc || identity.refresh_token_enc !== ifCurrent.refresh_token_enc)) return null;
         // Replace, not merge: a token the caller no longer has must not linger.
         delete identity.access_token_enc;
         delete identity.refresh_token_enc;
