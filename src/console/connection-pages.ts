@@ -67,8 +67,8 @@ export function connectionPages(ctx: ConsoleContext): Router {
   });
 
   r.post('/connections', async (req, res) => {
-    const body = createBodyFromForm(req.body as FormBody);
     try {
+      const body = createBodyFromForm(req.body as FormBody);
       const created = await runAction(ctx.sink, req, res, { scope: 'create:connections', method: 'POST', path: '/connections', body }, () => {
         checkStrategy(body);
         return connections.create(parseBody(schemas.create, takeSecretRemoval(body).body));
