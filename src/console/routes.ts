@@ -99,7 +99,9 @@ export function consoleRouter(deps: ConsoleDeps): Router {
   for (const pages of [...PAGES, ...consoleExtras]) r.use(pages(ctx));
   r.use((req, _res, next) => next(new AppError(404, 'not_found', `No console page at ${req.path}`)));
   r.use(async (err: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    const known = err instanceof AppError ? err : undefined;
+    // A missing asset comes from express.static as a plain 404 error.
+    const known = err instanceof AppError ? err
+      : (err as { status?: unknown }).status === 404 ? new AppError(404, 'not_found', 'No such console file') : undefined;
     if (!known) deps.logger.error({ err: { message: (err as Error).message } }, 'console: unexpected error');
     await sendConsolePage(ctx, res, known?.status ?? 500, 'error', {
       title: 'Console error', heading: known?.status === 403 ? 'Not allowed' : 'Something went wrong',

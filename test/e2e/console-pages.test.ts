@@ -86,4 +86,38 @@ describe('console pages', () => {
     expect(res.html).toContain('type');
     expect((await agent.get('logs?type=sapi')).status).toBe(200);
   });
+
+  test('a user is deleted through the users service: gone from the API, a du event names the console\'s client', async () => {
+    const now = new Date().toISOString();
+    // A user as a login through acme would have written it (the login engine is covered by the browser test).
+    await srv.server.store.users.upsertLogin({
+      user_id: 'oauth2|acme|77', identity: { provider: 'oauth2', connection: 'acme', user_id: '77', isSocial: true },
+      root: { email: 'grace@example.com', name: 'Grace' }, extra: {}, setRootAttributes: 'on_each_login', now,
+    });
+    const agent = consoleAgent(srv);
+    await signIn(agent, ADMIN_ID, ADMIN_SECRET);
+    const page = await agent.get(`users/${encodeURIComponent('oauth2|acme|77')}`);
+    expect(page.html).toContain('grace@example.com');
+    const res = await agent.post(`users/${encodeURIComponent('oauth2|acme|77')}/delete`, { _csrf: agent.csrf });
+    expect(res.status).toBe(303);
+    expect((await srv.api(`/users/${encodeURIComponent('oauth2|acme|77')}`)).status).toBe(404);
+    for (const deadline = Date.now() + 15_000; ;) {
+      const events = (await srv.api('/logs?q=type:du')).body as { user_id?: string; client_id?: string }[];
+      const du = events.find((e) => e.user_id === 'oauth2|acme|77');
+      if (du) {
+        expect(du.client_id).toBe(ADMIN_ID);
+        break;
+      }
+      if (Date.now() > deadline) throw new Error('no du event');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  });
+
+  test('a missing console file is a 404, not an error', async () => {
+    const res = await fetch(`${srv.issuer}admin/assets/nope.js`);
+    expect(res.status).toBe(404);
+    const css = await fetch(`${srv.issuer}admin/assets/console.css`);
+    expect(css.status).toBe(200);
+    expect(css.headers.get('content-type')).toMatch(/text\/css/);
+  });
 });

@@ -42,10 +42,8 @@ maybe('admin console in a real browser', () => {
     page.setDefaultTimeout(5000);
   }, 30_000);
   afterAll(async () => {
-    await browser?.close();
-    await up?.close();
-    await srv?.close();
-    await appServer?.close();
+    // In order: the browser first (its pages hold connections to the servers).
+    for (const part of [browser, up, srv, appServer]) await part?.close();
   });
 
   /** Screenshots the current page at desktop width and at 390 px, and checks the phone layout does not overflow. */
