@@ -17,6 +17,7 @@ import { csrfCheck } from './csrf.ts';
 import { logPages } from './log-pages.ts';
 import { createSessions, type Sessions } from './session.ts';
 import { signInPages } from './sign-in-pages.ts';
+import { grantedScopes } from './sign-in.ts';
 import { userPages } from './user-pages.ts';
 
 export interface ConsoleDeps {
@@ -83,11 +84,13 @@ export function consoleRouter(deps: ConsoleDeps): Router {
   // Everything below needs a live session; a page request without one goes to the sign-in form.
   r.use(async (req, res, next) => {
     const session = await sessions.current(req);
-    if (!session) {
+    const scopes = session && await grantedScopes(ctx.services, config.issuer, session.clientId);
+    if (session && !scopes) await sessions.end(req, res);
+    if (!session || !scopes) {
       if (req.method === 'GET') return res.redirect(303, `${base}sign-in`);
       return next(new AppError(401, 'console_signed_out', 'Your console session ended (signed out or timed out); sign in again. Nothing was changed.'));
     }
-    res.locals['console'] = session;
+    res.locals['console'] = { ...session, scopes };
     next();
   });
   r.use(csrfCheck(issuerUrl.origin));

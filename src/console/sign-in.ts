@@ -22,10 +22,22 @@ export async function verifyConsoleClient(services: ManagementServices, issuer: 
   if (client.token_endpoint_auth_method === 'none') return { ok: false, reason: 'not_confidential' };
   if (!services.clients.secretMatches(client, secret)) return { ok: false, reason: 'wrong_secret' };
   if (!client.grant_types.includes('client_credentials')) return { ok: false, reason: 'no_client_credentials' };
+  const scopes = await grantedScopes(services, issuer, clientId);
+  if (!scopes) return { ok: false, reason: 'no_management_grant' };
+  return { ok: true, who: { clientId, clientName: client.name, scopes } };
+}
+
+/**
+ * The scopes the client's Management API grant holds now, or undefined when the client or
+ * its grant is gone. Read on every console request, so a narrowed or revoked grant takes
+ * effect at once rather than when the session times out.
+ */
+export async function grantedScopes(services: ManagementServices, issuer: string, clientId: string): Promise<string[] | undefined> {
   const { items } = await services.clientGrants.list({ client_id: clientId, audience: managementAudience(issuer) }, { limit: 1 });
   const grant = items[0];
-  if (!grant) return { ok: false, reason: 'no_management_grant' };
-  return { ok: true, who: { clientId, clientName: client.name, scopes: grant.scope } };
+  if (!grant) return undefined;
+  // A deleted client loses its grants too, but the two deletes are separate writes.
+  return (await services.clients.get(clientId).catch(() => undefined)) ? grant.scope : undefined;
 }
 
 /**

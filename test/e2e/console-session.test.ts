@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { LogEvent } from '../../src/logs/types.ts';
 import { createConnection, userinfoScript } from '../support/connections.ts';
 import { ADMIN_ID, ADMIN_SECRET, startTestServer, type TestServer } from '../support/server.ts';
@@ -49,7 +50,7 @@ test('a page without a session redirects to the sign-in form, which labels Clien
   expect(form.html).toMatch(/<label for="client_secret">Client Secret<\/label>/);
 });
 
-test('sign-in sets an HttpOnly SameSite cookie holding only a random id; the store keeps the session', async () => {
+test('sign-in sets an HttpOnly SameSite cookie holding only a random id; the store keeps the session under its hash', async () => {
   const res = await fetch(consoleUrl(srv, 'sign-in'), {
     method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', origin: new URL(srv.issuer).origin },
     body: new URLSearchParams({ client_id: ADMIN_ID, client_secret: ADMIN_SECRET }).toString(),
@@ -63,6 +64,11 @@ test('sign-in sets an HttpOnly SameSite cookie holding only a random id; the sto
   // http issuer in tests: no Secure flag (a browser would drop the cookie); an https issuer sets it (session.ts).
   expect(cookie).not.toMatch(/Secure/i);
   expect(cookie).not.toContain(ADMIN_SECRET);
+  const sid = /^brokerid_console=([^;]+)/.exec(cookie)?.[1] ?? '';
+  expect(await srv.server.store.oidc.find('ConsoleSession', sid)).toBeNull();
+  const stored = await srv.server.store.oidc.find('ConsoleSession', createHash('sha256').update(sid).digest('base64url'));
+  expect(stored?.payload).toMatchObject({ clientId: ADMIN_ID });
+  expect(JSON.stringify(stored?.payload)).not.toContain(sid);
 });
 
 test('wrong credentials are refused with one sentence, and both outcomes are logged as client authentication', async () => {
@@ -144,6 +150,22 @@ test('a read-only client gets a read-only console: no write buttons, and the ser
     const refused = await findEvent((e) => e.type === 'fapi' && e.client_id === c.client_id && (e.details?.['request'] as { method?: string }).method === method);
     expect(refused.details).toMatchObject({ request: { channel: 'console' }, response: { statusCode: 403, error_code: 'insufficient_scope' } });
   }
+});
+
+test('a narrowed grant takes effect at the next request; a revoked one ends the session', async () => {
+  const c = await srv.clientWith(['read:connections', 'update:connections']);
+  const agent = consoleAgent(srv);
+  await signIn(agent, c.client_id, c.client_secret);
+  expect((await agent.get(`connections/${connectionId}`)).html).toMatch(/type="submit">Save/);
+  const grants = (await srv.api(`/client-grants?client_id=${c.client_id}`)).body as { id: string }[];
+  const grantId = grants[0]?.id ?? '';
+  expect((await srv.api(`/client-grants/${grantId}`, { method: 'PATCH', body: { scope: ['read:connections'] } })).status).toBe(200);
+  const page = await agent.get(`connections/${connectionId}`);
+  expect(page.status).toBe(200);
+  expect(page.html).not.toMatch(/type="submit">Save/);
+  expect((await agent.post(`connections/${connectionId}/apps`, { _csrf: agent.csrf, client_id: ADMIN_ID, status: 'true' })).status).toBe(403);
+  expect((await srv.api(`/client-grants/${grantId}`, { method: 'DELETE' })).status).toBe(204);
+  expect((await agent.get('connections')).status).toBe(303);
 });
 
 test('sign-out ends the session on the server: the old cookie no longer works', async () => {
