@@ -12,7 +12,11 @@ export interface ApiOperation {
   path: string;
   /** The API body, for the audit's field names (values are never read into the event). */
   body?: unknown;
+  /** The status the API answers on success; default by method (POST 201, PATCH 200, DELETE 204). */
+  okStatus?: number;
 }
+
+const OK_STATUS: Record<ApiOperation['method'], number> = { POST: 201, PATCH: 200, DELETE: 204 };
 
 /** The signed-in session of a console request (set by the session middleware in routes.ts). */
 export const sessionOf = (res: Response): ConsoleSession => res.locals['console'] as ConsoleSession;
@@ -47,7 +51,7 @@ export async function runAction<T>(sink: LogSink, req: Request, res: Response, o
   try {
     if (!can(session, op.scope)) throw insufficientScope(op.scope);
     const result = await action();
-    emit(op.method === 'POST' && !op.path.slice(1).includes('/') ? 201 : 200);
+    emit(op.okStatus ?? OK_STATUS[op.method]);
     return result;
   } catch (err) {
     if (err instanceof AppError) emit(err.status, err.code);

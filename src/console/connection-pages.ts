@@ -106,7 +106,7 @@ export function connectionPages(ctx: ConsoleContext): Router {
     const id = param(req, 'id');
     const form = req.body as FormBody;
     const body = [{ client_id: String(form['client_id'] ?? ''), status: form['status'] === 'true' }];
-    await runAction(ctx.sink, req, res, { scope: 'update:connections', method: 'PATCH', path: `/connections/${id}/clients`, body },
+    await runAction(ctx.sink, req, res, { scope: 'update:connections', method: 'PATCH', path: `/connections/${id}/clients`, body, okStatus: 204 },
       () => connections.setClients(id, parseBody(ClientStatusSchema, body)));
     res.redirect(303, `${ctx.base}connections/${encodeURIComponent(id)}#applications`);
   });

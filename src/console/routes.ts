@@ -38,10 +38,11 @@ const PAGES: readonly ConsolePages[] = [connectionPages, userPages, logPages];
 
 /**
  * The mount point for pages other parts add to the console, such as "Try connection"
- * (`connections/:id/try`) and "Run script" (`connections/:id/run-script`): each runs after
- * sign-in and CSRF checks, with the same context as the console's own pages. One line each.
+ * (`connections/:id/try`) and "Run script" (`connections/:id/run-script`; the connection
+ * page links to both): each runs after sign-in and CSRF checks, with the same context as
+ * the console's own pages. Adding one is one line here.
  */
-export const consoleExtras: ConsolePages[] = [];
+const CONSOLE_EXTRAS: readonly ConsolePages[] = [];
 
 const ASSETS = fileURLToPath(new URL('../../public/console/', import.meta.url));
 
@@ -99,7 +100,7 @@ export function consoleRouter(deps: ConsoleDeps): Router {
     await sessions.end(req, res);
     res.redirect(303, `${base}sign-in`);
   });
-  for (const pages of [...PAGES, ...consoleExtras]) r.use(pages(ctx));
+  for (const pages of [...PAGES, ...CONSOLE_EXTRAS]) r.use(pages(ctx));
   r.use((req, _res, next) => next(new AppError(404, 'not_found', `No console page at ${req.path}`)));
   r.use(async (err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     // A missing asset comes from express.static as a plain 404 error.
