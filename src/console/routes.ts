@@ -58,6 +58,15 @@ function consoleHeaders(allowHttpImages: boolean) {
   };
 }
 
+/** Express's own 4xx errors (a missing asset, a form over the size limit) as AppErrors that say what happened. */
+function httpError(err: unknown): AppError | undefined {
+  const status = (err as { status?: unknown }).status;
+  if (typeof status !== 'number' || status < 400 || status >= 500) return undefined;
+  if (status === 404) return new AppError(404, 'not_found', 'No such console file');
+  if (status === 413) return new AppError(413, 'payload_too_large', 'The form is larger than the console accepts (512 KB); nothing was changed. Shorten the script or the headers.');
+  return new AppError(status, 'bad_request', 'The request could not be read; nothing was changed. Reload the page and try again.');
+}
+
 /** The admin console at <ISSUER>admin/: sign-in with a Management API client, then its pages. */
 export function consoleRouter(deps: ConsoleDeps): Router {
   const { config } = deps;
@@ -79,7 +88,7 @@ export function consoleRouter(deps: ConsoleDeps): Router {
   const r = Router();
   r.use(consoleHeaders(config.ALLOW_INSECURE_UPSTREAMS));
   r.use('/assets', express.static(ASSETS, { index: false, fallthrough: false, maxAge: 0 }));
-  r.use(express.urlencoded({ extended: false, limit: '200kb', parameterLimit: 200 }));
+  r.use(express.urlencoded({ extended: false, limit: '512kb', parameterLimit: 200 }));
   r.use(signInPages(ctx, sessions));
 
   // Everything below needs a live session; a page request without one goes to the sign-in form.
@@ -103,9 +112,7 @@ export function consoleRouter(deps: ConsoleDeps): Router {
   for (const pages of [...PAGES, ...CONSOLE_EXTRAS]) r.use(pages(ctx));
   r.use((req, _res, next) => next(new AppError(404, 'not_found', `No console page at ${req.path}`)));
   r.use(async (err: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    // A missing asset comes from express.static as a plain 404 error.
-    const known = err instanceof AppError ? err
-      : (err as { status?: unknown }).status === 404 ? new AppError(404, 'not_found', 'No such console file') : undefined;
+    const known = err instanceof AppError ? err : httpError(err);
     if (!known) deps.logger.error({ err: { message: (err as Error).message } }, 'console: unexpected error');
     await sendConsolePage(ctx, res, known?.status ?? 500, 'error', {
       title: 'Console error', heading: known?.status === 403 ? 'Not allowed' : 'Something went wrong',

@@ -113,6 +113,15 @@ describe('console pages', () => {
     }
   });
 
+  test('a form over the size limit is a 413 that says so, and changes nothing', async () => {
+    const agent = consoleAgent(srv);
+    await signIn(agent, ADMIN_ID, ADMIN_SECRET);
+    const res = await agent.post('connections', { _csrf: agent.csrf, name: 'huge', fetchUserProfile: 'x'.repeat(600_000) });
+    expect(res.status).toBe(413);
+    expect(res.html).toContain('larger than the console accepts');
+    expect((await srv.api('/connections?name=huge')).body).toEqual([]);
+  });
+
   test('a missing console file is a 404, not an error', async () => {
     const res = await fetch(`${srv.issuer}admin/assets/nope.js`);
     expect(res.status).toBe(404);

@@ -116,6 +116,12 @@ test('a cross-site form post changes nothing, with or without the CSRF token', a
   const same = await agent.post(`connections/${connectionId}`, { ...fields, display_name: 'Acme Corp' });
   expect(same.status).toBe(303);
   expect(await displayName()).toBe('Acme Corp');
+  // Audited as the API's PATCH: the field names, never their values.
+  const event = await findEvent((e) => e.type === 'sapi' && (e.details?.['request'] as { channel?: string }).channel === 'console');
+  expect(event).toMatchObject({ client_id: ADMIN_ID, description: 'Update a connection',
+    details: { request: { method: 'PATCH', path: `/api/v2/connections/${connectionId}` }, response: { statusCode: 200 } } });
+  expect((event.details?.['request'] as { body_fields: string[] }).body_fields).toEqual(expect.arrayContaining(['display_name', 'options.tokenURL', 'options.scripts.fetchUserProfile']));
+  expect(JSON.stringify(event)).not.toContain('Acme Corp');
 });
 
 test('a cross-site sign-in post is refused (no login CSRF)', async () => {

@@ -7,7 +7,9 @@ import { ADMIN_ID, ADMIN_SECRET, startTestServer, type TestServer } from '../sup
 import { startCallbackRecorder, startGeneric, type CallbackRecorder, type Upstream } from '../support/upstreams/index.ts';
 
 // Page-side code runs in the browser; the one DOM shape it touches (no DOM lib in this project).
-interface PageGlobals { document: { documentElement: { scrollWidth: number } } }
+interface PageGlobals {
+  document: { documentElement: { scrollWidth: number }; querySelectorAll(selector: string): Iterable<{ id: string; labels: { length: number; 0?: { textContent: string | null } } }> };
+}
 
 const ARTIFACTS = new URL('../../test-artifacts/', import.meta.url).pathname;
 const skip = browserSkipReason();
@@ -46,8 +48,11 @@ maybe('admin console in a real browser', () => {
     for (const part of [browser, up, srv, appServer]) await part?.close();
   });
 
-  /** Screenshots the current page at desktop width and at 390 px, and checks the phone layout does not overflow. */
+  /** Screenshots the current page at desktop width and at 390 px; checks every field has a visible label and the phone layout does not overflow. */
   async function shoot(name: string): Promise<void> {
+    const unlabelled = await page.evaluate(() => [...(globalThis as unknown as PageGlobals).document.querySelectorAll('input:not([type=hidden]), select, textarea')]
+      .filter((field) => !field.labels.length || !field.labels[0]?.textContent?.trim()).map((field) => field.id || '(no id)'));
+    expect(unlabelled).toEqual([]);
     await page.screenshot({ path: `${ARTIFACTS}console-${name}-desktop.png`, fullPage: true });
     await page.setViewportSize({ width: 390, height: 844 });
     await page.screenshot({ path: `${ARTIFACTS}console-${name}-390.png`, fullPage: true });
