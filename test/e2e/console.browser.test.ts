@@ -8,6 +8,7 @@ import { startCallbackRecorder, startGeneric, type CallbackRecorder, type Upstre
 
 // Page-side code runs in the browser; the one DOM shape it touches (no DOM lib in this project).
 interface PageGlobals {
+  navigator: { clipboard: { readText(): Promise<string> } };
   document: { documentElement: { scrollWidth: number }; querySelectorAll(selector: string): Iterable<{ id: string; labels: { length: number; 0?: { textContent: string | null } } }> };
 }
 
@@ -117,6 +118,12 @@ maybe('admin console in a real browser', () => {
     await page.getByLabel('Scope', { exact: true }).fill('something else');
     await page.getByRole('button', { name: 'Reset' }).click();
     await expect(page.getByLabel('Scope', { exact: true }).inputValue()).resolves.toBe('openid profile');
+    // Copy buttons put the exact text on the clipboard.
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(srv.issuer).origin });
+    await page.getByRole('button', { name: 'Copy all' }).click();
+    await expect(page.evaluate(() => (globalThis as unknown as PageGlobals).navigator.clipboard.readText())).resolves.toBe('openid profile');
+    await page.getByRole('button', { name: 'Copy', exact: true }).click();
+    await expect(page.evaluate(() => (globalThis as unknown as PageGlobals).navigator.clipboard.readText())).resolves.toBe(`${srv.issuer}login/callback`);
     await page.getByLabel('Scope', { exact: true }).fill('openid profile email');
     await page.getByLabel('Display name').fill('Acme Corp');
     await page.getByRole('button', { name: 'Save' }).click();
