@@ -5,6 +5,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund
 COPY src ./src
 COPY views ./views
+COPY public ./public
 COPY scripts ./scripts
 EXPOSE 3000
 USER node

@@ -8,6 +8,7 @@ import type { TenantLogs } from './logs/index.ts';
 import type { ClientService } from './management/clients/service.ts';
 import type { ManagementFeatures } from './management/resource.ts';
 import { managementRouter } from './management/router.ts';
+import { consoleRouter } from './console/routes.ts';
 import { captureAuthorizeParams } from './oidc/authorize-capture.ts';
 import type { OidcHost } from './oidc/host.ts';
 import { auth0Logout } from './oidc/logout.ts';
@@ -60,6 +61,7 @@ export function createApp(deps: AppDeps): Express {
     ...(deps.logs ? { logs: deps.logs } : {}),
     tokens: { checkSeconds: deps.config.MGMT_TOKEN_CHECK_SECONDS, longestLifetime: Math.max(deps.config.MGMT_TOKEN_TTL, deps.config.ACCESS_TOKEN_TTL) },
   }));
+  app.use('/admin', consoleRouter(deps));
   app.use('/authorize', express.urlencoded({ extended: false, limit: '56kb' }), captureAuthorizeParams);
   app.post('/oauth/token', auth0TokenRequest(deps.store));
   app.get('/v2/logout', auth0Logout(deps.host));

@@ -91,6 +91,8 @@ export const SETTINGS = {
   SANDBOX_PROCESSES: [int(1, 16).default(1), 'Sandbox processes per server process; more keeps one runaway script from delaying or failing runs beside it.'],
   LOGS_RETENTION_DAYS: [int(1, 3650).default(30),
     'Days tenant log events are kept (`GET /api/v2/logs`); older ones are purged hourly. Auth0 keeps 1 to 30 days by plan.'],
+  CONSOLE_IDLE_TIMEOUT: [int(60, 86_400).default(1800), 'Seconds of inactivity after which an admin console session ends (<ISSUER>admin/).'],
+  CONSOLE_ABSOLUTE_TIMEOUT: [int(300, 604_800).default(28_800), 'Seconds after sign-in at which an admin console session ends however active it is.'],
   WORKERS: [z.union([z.literal('auto'), int(1, 64)], { message: 'expected auto or a whole number from 1 to 64' }).default('auto'),
     'Server processes sharing the port (cluster), each with its own sandbox; `auto` = one per CPU core.'],
 } as const;
