@@ -8,6 +8,7 @@ import type { TenantLogs } from './logs/index.ts';
 import type { ClientService } from './management/clients/service.ts';
 import type { ManagementFeatures } from './management/resource.ts';
 import { managementRouter } from './management/router.ts';
+import { managementTokenSettings } from './management/services.ts';
 import { consoleRouter } from './console/routes.ts';
 import { captureAuthorizeParams } from './oidc/authorize-capture.ts';
 import type { OidcHost } from './oidc/host.ts';
@@ -59,14 +60,15 @@ export function createApp(deps: AppDeps): Express {
   app.use('/api/v2', managementRouter({
     store: deps.store, box: deps.box, host: deps.host, issuer: deps.config.issuer, clients: deps.clients, logger: deps.logger, ...deps.management,
     ...(deps.logs ? { logs: deps.logs } : {}),
-    tokens: { checkSeconds: deps.config.MGMT_TOKEN_CHECK_SECONDS, longestLifetime: Math.max(deps.config.MGMT_TOKEN_TTL, deps.config.ACCESS_TOKEN_TTL) },
+    tokens: managementTokenSettings(deps.config),
   }));
+  // Before the console: its own 404 would otherwise answer for the try pages under /admin/connections.
+  if (deps.tryConnection) app.use('/admin/connections', deps.tryConnection);
   app.use('/admin', consoleRouter(deps));
   app.use('/authorize', express.urlencoded({ extended: false, limit: '56kb' }), captureAuthorizeParams);
   app.post('/oauth/token', auth0TokenRequest(deps.store));
   app.get('/v2/logout', auth0Logout(deps.host));
   if (deps.login) app.use(deps.login);
-  if (deps.tryConnection) app.use('/admin/connections', deps.tryConnection);
   app.use((req, res) => deps.host.handle(req, res));
   app.use(htmlErrorHandler(deps.logger));
   return app;

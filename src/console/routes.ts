@@ -9,7 +9,7 @@ import type { TenantLogs } from '../logs/index.ts';
 import { NO_LOGS } from '../logs/types.ts';
 import type { ClientService } from '../management/clients/service.ts';
 import type { ManagementFeatures } from '../management/resource.ts';
-import { createManagementServices } from '../management/services.ts';
+import { createManagementServices, managementTokenSettings } from '../management/services.ts';
 import type { Store } from '../store/types.ts';
 import { connectionPages } from './connection-pages.ts';
 import { sendConsolePage, type ConsoleContext } from './context.ts';
@@ -73,7 +73,7 @@ export function consoleRouter(deps: ConsoleDeps): Router {
   const issuerUrl = new URL(config.issuer);
   const base = `${issuerUrl.pathname}admin/`;
   const ctx: ConsoleContext = {
-    services: createManagementServices({ ...deps, issuer: config.issuer, refresh: deps.management.refresh }),
+    services: createManagementServices({ ...deps, issuer: config.issuer, refresh: deps.management.refresh, tokens: managementTokenSettings(config) }),
     urlPolicy: deps.management.urlPolicy satisfies UrlPolicy,
     issuer: config.issuer,
     base,

@@ -1,3 +1,4 @@
+import type { Config } from '../config/load.ts';
 import { managementAudience } from '../lib/management-scopes.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { SecretBox } from '../lib/secrets.ts';
@@ -43,6 +44,11 @@ export interface ManagementTokenSettings {
   /** The longest lifetime (s) of a token issued under the current settings: how long a revocation is kept. */
   longestLifetime: number;
 }
+
+/** The token settings from the configuration (one home for how they are derived). */
+export const managementTokenSettings = (config: Pick<Config, 'MGMT_TOKEN_CHECK_SECONDS' | 'MGMT_TOKEN_TTL' | 'ACCESS_TOKEN_TTL'>): ManagementTokenSettings => ({
+  checkSeconds: config.MGMT_TOKEN_CHECK_SECONDS, longestLifetime: Math.max(config.MGMT_TOKEN_TTL, config.ACCESS_TOKEN_TTL),
+});
 
 /** Builds every Management service once, over one store. */
 export function createManagementServices(deps: ManagementServiceDeps): ManagementServices {
