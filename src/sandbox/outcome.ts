@@ -16,17 +16,41 @@ export function scriptLine(stack: string): number | undefined {
   return match?.[1] === undefined ? undefined : Number(match[1]);
 }
 
-/** A compile error: isolated-vm appends ` [file:line:column]` to the message. */
-export function syntaxOutcome(err: unknown): Outcome {
+/** How a profile script must be written; every "not a function" message shows it. */
+export const EXPECTED_FORM = 'function (accessToken, ctx, cb) { ... }';
+
+/** The runtime message for a script that is not a function, `problem` saying what it is instead. */
+export const notAFunction = (problem: string): string => `the script must be a function expression such as ${EXPECTED_FORM}; ${problem}`;
+
+/** A compile error, positioned in the admin's own text. */
+export interface SyntaxProblem {
+  message: string;
+  line?: number;
+  column?: number;
+}
+
+/**
+ * Reads a compile error: isolated-vm appends ` [file:line:column]` to the message. The script
+ * is compiled as `(` + its text, so positions on its first line are one column to the right.
+ */
+export function syntaxProblem(err: unknown): SyntaxProblem {
   const message = err instanceof Error ? err.message : String(err);
-  const at = /\s*\[[^\]]*:(\d+):\d+\]$/.exec(message);
-  return failure('syntax', message.slice(0, at?.index ?? message.length), at?.[1] === undefined ? undefined : Number(at[1]));
+  const at = /\s*\[[^\]]*:(\d+):(\d+)\]$/.exec(message);
+  if (!at) return { message };
+  const line = Number(at[1]);
+  const column = line === 1 ? Math.max(1, Number(at[2]) - 1) : Number(at[2]);
+  return { message: message.slice(0, at.index), line, column };
+}
+
+/** A compile error as a run's outcome. */
+export function syntaxOutcome(problem: SyntaxProblem): Outcome {
+  return failure('syntax', problem.message, problem.line);
 }
 
 const ErrorInfoSchema = z.object({ message: z.string(), stack: z.string() });
 
 /** An error reported by the isolate (`thrown` or `callback_error`), with its script line. */
-export function errorOutcome(kind: 'thrown' | 'callback_error' | 'syntax', payload: unknown): Outcome {
+export function errorOutcome(kind: 'thrown' | 'callback_error', payload: unknown): Outcome {
   const info = ErrorInfoSchema.safeParse(payload);
   if (!info.success) return failure(kind, typeof payload === 'string' ? payload : 'the script failed');
   const message = info.data.message.slice(0, 2000) || (kind === 'callback_error' ? 'the script called back with an error' : 'the script threw');

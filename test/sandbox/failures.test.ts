@@ -31,6 +31,26 @@ describe('script failures are values', () => {
     expect(await run('({ user_id: 1 })')).toMatchObject({ ok: false, kind: 'syntax', message: expect.stringContaining('function expression') });
   });
 
+  it('syntax, not crashed: a bare statement such as cb(null, {...}) says what it must be instead', async () => {
+    // Evaluating it calls cb at the top level, where there is none: that error is the script's, with its line.
+    const result = await run('cb(null, { user_id: 1 })');
+    expect(result).toMatchObject({ ok: false, kind: 'syntax', line: 1 });
+    expect(result.ok || result.message).toContain('function expression such as function (accessToken, ctx, cb) { ... }');
+    expect(result.ok || result.message).toContain('ReferenceError: cb is not defined');
+    expect(await run('\n  ({}).profile.id')).toMatchObject({ ok: false, kind: 'syntax', line: 2, message: expect.stringContaining('TypeError') });
+    expect(await run('42')).toMatchObject({ ok: false, kind: 'syntax', message: expect.stringContaining('evaluates to a value of type number') });
+  });
+
+  it('thrown, not crashed: a script that breaks the sandbox helpers in its own context', async () => {
+    // The helpers' own call then fails outside the script's frames, but the isolate is alive: the script is to blame.
+    const tampered = `function (t, c, cb) {
+      Map.prototype.get = function () { throw new Error('tampered with Map'); };
+      request.get('${upstream.base}/slow', function () { cb(null, { user_id: 1 }); });
+    }`;
+    expect(await run(tampered)).toMatchObject({ ok: false, kind: 'thrown', message: 'tampered with Map', line: 2 });
+    expect(await run('function (t, c, cb) { cb(null, { user_id: "next" }) }')).toMatchObject({ ok: true });
+  });
+
   it('thrown: reports message and line, also from inside a request callback', async () => {
     expect(await run('function (t, ctx, cb) {\n\n  null.x;\n}')).toMatchObject({ ok: false, kind: 'thrown', line: 3, message: expect.stringContaining('null') });
     const later = `function (t, ctx, cb) {

@@ -146,8 +146,7 @@
   // that is still pending (the host then waits for it instead of declaring no_callback).
   return function dispatch(op, a, b, c) {
     if (op === 'start') {
-      var fn = a;
-      if (typeof fn !== 'function') return once('syntax', describe('the script must be a function expression, e.g. function (accessToken, ctx, cb) { ... }')), false;
+      var fn = a; // the host evaluated the script and saw a function (sandbox/evaluate.ts)
       var returned;
       try {
         returned = fn(b, c, callback);
