@@ -38,7 +38,7 @@ export function createFeatures(deps: FeatureDeps) {
       const interactions = createInteractionPort(() => host.provider());
       const broker = createBroker({ ...deps, runner, interactions, optionsOf, expired: sendExpired });
       return {
-        management: { refresh: broker.refresh, urlPolicy },
+        management: { refresh: broker.refresh, urlPolicy, checkScript: (script) => runner.check(script) },
         login: loginRouter({ store: deps.store, broker, interactions, allowHttpImages: config.ALLOW_INSECURE_UPSTREAMS }),
       };
     },

@@ -3,7 +3,9 @@ import type { SecretBox } from '../lib/secrets.ts';
 import type { Store } from '../store/types.ts';
 import { createClientGrantService, type ClientGrantService } from './client-grants/service.ts';
 import type { ClientService } from './clients/service.ts';
+import { createScriptCheck } from './connections/scripts.ts';
 import { createConnectionService, type ConnectionService } from './connections/service.ts';
+import type { ScriptRunner } from '../sandbox/types.ts';
 import type { Refresher } from '../connections/refresh.ts';
 import { createUserService, type UserService } from './users/service.ts';
 
@@ -26,6 +28,8 @@ export interface ManagementServiceDeps {
   /** Shared with the admin bootstrap, so built by the caller. */
   clients: ClientService;
   refresh: Refresher;
+  /** Compiles admin scripts in the sandbox at save time (ScriptRunner.check). */
+  checkScript: ScriptRunner['check'];
 }
 
 /** Builds every Management service once, over one store. */
@@ -33,7 +37,7 @@ export function createManagementServices(deps: ManagementServiceDeps): Managemen
   return {
     clients: deps.clients,
     clientGrants: createClientGrantService(deps.store, deps.issuer, deps.clients),
-    connections: createConnectionService(deps.store, deps.box),
+    connections: createConnectionService(deps.store, deps.box, createScriptCheck(deps.checkScript)),
     users: createUserService(deps),
   };
 }

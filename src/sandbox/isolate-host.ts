@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import ivm from 'isolated-vm';
-import { SCRIPT_FILENAME, syntaxOutcome, syntaxProblem, type SyntaxProblem } from './outcome.ts';
+import { SCRIPT_FILENAME, syntaxOutcome, syntaxProblem, wrapScript, type SyntaxProblem } from './outcome.ts';
 import type { Outcome } from './protocol.ts';
 
 /**
@@ -104,13 +104,12 @@ export class IsolateHost {
    * script). Compiling runs nothing; only a gone isolate throws.
    */
   compileFresh(source: string): { script: ivm.Script } | { syntax: SyntaxProblem } {
+    const code = wrapScript(source);
     try {
-      // Same first line as the admin's text, so stack and syntax-error lines match theirs.
-      const code = `(${source.replace(/[\s;]+$/, '')}\n)`;
       return { script: this.isolate.compileScriptSync(code, { filename: SCRIPT_FILENAME }) };
     } catch (err) {
       if (this.isolate.isDisposed) throw err;
-      return { syntax: syntaxProblem(err) };
+      return { syntax: syntaxProblem(err, code) };
     }
   }
 

@@ -6,6 +6,9 @@ import type { EgressPolicy } from '../lib/egress.ts';
  * time, memory and network limits, and every way it can fail comes back as a value.
  */
 
+/** How a profile script is written (Auth0's form); every "not a function" message shows it. */
+export const PROFILE_SCRIPT_FORM = 'function (accessToken, ctx, cb) { ... }';
+
 /** One run of a connection's profile script. */
 export interface ProfileScriptInput {
   /** Connection id + script version. The compiled script is cached per key, so a changed script needs a new key. */

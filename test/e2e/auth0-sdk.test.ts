@@ -1,54 +1,18 @@
-import { request as httpsRequest } from 'node:https';
-import { ManagementClient, ManagementError } from 'auth0';
-import { makeTestCert } from '../support/tls.ts';
-import { ADMIN_ID, ADMIN_SECRET, freePort, startTestServer, type TestServer } from '../support/server.ts';
+import { ManagementError } from 'auth0';
+import { startSdkServer, type SdkServer } from '../support/auth0-sdk.ts';
+import type { TestServer } from '../support/server.ts';
 
-/**
- * The official Auth0 Node SDK (`auth0` package) against this server. The SDK only speaks
- * `https://<domain>/api/v2`, so the server runs TLS itself on loopback with a test
- * certificate; the SDK's `fetch` option carries that certificate as the trusted CA (through
- * node:https, since the built-in fetch takes no CA), for the token request and every call.
- */
+/** The official Auth0 Node SDK (`auth0` package) against this server (see test/support/auth0-sdk.ts). */
 
 let srv: TestServer;
-let ca: Buffer;
-let domain: string;
+let sdk: SdkServer['sdk'];
 
 beforeAll(async () => {
-  const cert = makeTestCert();
-  ca = cert.cert;
-  const port = await freePort();
-  domain = `127.0.0.1:${port}`;
-  srv = await startTestServer({ PORT: String(port), ISSUER: `https://${domain}/`, TLS_CERT_FILE: cert.certFile, TLS_KEY_FILE: cert.keyFile });
+  ({ srv, sdk } = await startSdkServer());
 });
 afterAll(async () => {
   await srv.close();
 });
-
-/** A fetch that trusts the test CA: the request is normalized by `Request`, sent with node:https. */
-async function fetchWithCa(input: string | URL | Request, init?: RequestInit): Promise<Response> {
-  const req = new Request(input, init);
-  const body = req.body ? Buffer.from(await req.arrayBuffer()) : undefined;
-  return new Promise((resolve, reject) => {
-    const out = httpsRequest(req.url, { method: req.method, headers: Object.fromEntries(req.headers), ca, signal: req.signal }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('error', reject);
-      res.on('end', () => {
-        const headers = new Headers();
-        for (const [name, value] of Object.entries(res.headers)) {
-          if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
-        }
-        const status = res.statusCode ?? 500;
-        resolve(new Response(status === 204 || status === 304 ? null : Buffer.concat(chunks), { status, headers }));
-      });
-    });
-    out.on('error', reject);
-    out.end(body);
-  });
-}
-
-const sdk = () => new ManagementClient({ domain, clientId: ADMIN_ID, clientSecret: ADMIN_SECRET, fetch: fetchWithCa, maxRetries: 0 });
 
 test('create / get / update / list / delete a connection through the Auth0 SDK', async () => {
   const management = sdk();

@@ -31,6 +31,10 @@ describe('check: compiles in the sandbox, never calls the function', () => {
     expect(third).toMatchObject({ ok: false, kind: 'syntax', line: 3, column: 25, message: "Unexpected token ')'" });
     // "  const" has const at column 3 of line 1: the "(" the script is wrapped in does not shift it.
     expect(await check('  const x = ;')).toMatchObject({ ok: false, kind: 'syntax', line: 1, column: 3 });
+    // A brace left open is reported at the end of the script, not on the line the sandbox wraps it with.
+    expect(await check('function (t, c, cb) {\n  cb(null, { user_id: 1 })\n  ')).toMatchObject({
+      ok: false, kind: 'syntax', line: 2, column: 27, message: expect.stringContaining('Unexpected end of the script'),
+    });
     expect(await check('function () {\n  await x;\n}')).toMatchObject({ ok: false, kind: 'syntax', line: 2, message: expect.stringContaining('await') });
   });
 
