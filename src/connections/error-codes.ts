@@ -57,6 +57,8 @@ export const CONNECTION_ERRORS = {
   token_unreadable: 'access_denied',
   /** The token response has no access token at the configured path. */
   no_access_token: 'access_denied',
+  /** The connection has no fetchUserProfile script, so no profile can be made (found before leaving for the provider). */
+  no_profile_script: 'access_denied',
   /** The profile fetchUserProfile returned does not fit in a user record. */
   profile_too_large: 'access_denied',
   /** The user or identity disappeared while its tokens were refreshed. */
