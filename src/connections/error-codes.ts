@@ -73,6 +73,7 @@ export const CONNECTION_ERRORS = {
   token_invalid_request: 'access_denied',
   // fetchUserProfile failed (sandbox outcomes); only a stopped sandbox is worth retrying.
   script_syntax: 'access_denied',
+  script_not_a_function: 'access_denied',
   script_thrown: 'access_denied',
   script_callback_error: 'access_denied',
   script_timeout: 'access_denied',

@@ -8,6 +8,7 @@ import type { UpstreamTokens } from './token-response.ts';
 
 const WHAT: Record<Exclude<ScriptResult, { ok: true }>['kind'], string> = {
   syntax: 'has a syntax error',
+  not_a_function: 'is not a function',
   thrown: 'threw an error',
   callback_error: 'reported an error',
   timeout: 'took too long',

@@ -18,7 +18,7 @@ export function scriptLine(stack: string): number | undefined {
 }
 
 /** The runtime message for a script that is not a function, `problem` saying what it is instead. */
-export const notAFunction = (problem: string): string => `the script must be a function expression such as ${PROFILE_SCRIPT_FORM}; ${problem}`;
+export const notAFunction = (problem: string): string => `write it as a function expression such as ${PROFILE_SCRIPT_FORM}; ${problem}`;
 
 /** A compile error, positioned in the admin's own text. */
 export interface SyntaxProblem {

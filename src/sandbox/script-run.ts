@@ -54,7 +54,7 @@ export class ScriptRun {
     this.#enter((left) => {
       const evaluated = evaluate(this.host, this.#slot, script, left());
       if (!('fn' in evaluated)) {
-        this.#outcome ??= failure('syntax', notAFunction(evaluated.problem), evaluated.line);
+        this.#outcome ??= failure('not_a_function', notAFunction(evaluated.problem), evaluated.line);
         return;
       }
       const { fn } = evaluated;

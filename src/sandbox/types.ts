@@ -24,8 +24,9 @@ export interface ProfileScriptInput {
 
 /**
  * Why a run produced no profile.
- * - `syntax`: the script does not compile or is not a function expression (`line` when known);
- *   code outside the function that throws when the script is evaluated is reported here too.
+ * - `syntax`: the script does not compile (`line` when known).
+ * - `not_a_function`: it compiles but does not evaluate to a function (a bare statement such as
+ *   `cb(null, {...})`, a value, or code outside the function that throws); `line` when known.
  * - `thrown`: the script threw, or its promise rejected, or it broke the sandbox's own helpers in
  *   its context (`line` within the script when known). Every error the isolate raises while the
  *   isolate is alive belongs to the script: it is never `crashed`.
@@ -40,7 +41,7 @@ export interface ProfileScriptInput {
  * - `crashed`: the sandbox process died or the runner is closed.
  */
 export const SCRIPT_FAILURE_KINDS = [
-  'syntax', 'thrown', 'callback_error', 'timeout', 'memory', 'no_callback',
+  'syntax', 'not_a_function', 'thrown', 'callback_error', 'timeout', 'memory', 'no_callback',
   'egress_denied', 'request_limit', 'invalid_result', 'crashed',
 ] as const;
 

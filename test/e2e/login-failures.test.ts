@@ -199,7 +199,7 @@ describe('scripts stored before save-time checks (written straight to the store)
 
   test.each([
     ['stored-bare', 'cb(null, { user_id: "1" })',
-      /^connection "stored-bare": fetchUserProfile has a syntax error: the script must be a function expression such as function \(accessToken, ctx, cb\) \{ \.\.\. \}; it runs code outside a function, which threw ReferenceError: cb is not defined \(line 1\)$/],
+      /^connection "stored-bare": fetchUserProfile is not a function: write it as a function expression such as function \(accessToken, ctx, cb\) \{ \.\.\. \}; it runs code outside a function, which threw ReferenceError: cb is not defined \(line 1\)$/],
     ['stored-syntax', 'function(a, ctx, cb) {\n  cb(null, { user_id: 1 ); \n}', /^connection "stored-syntax": fetchUserProfile has a syntax error: Unexpected token '\)' \(line 2\)$/],
   ])('%s: access_denied with the script\'s message and line, never temporarily_unavailable', async (name, script, message) => {
     await storedWith(name, script);

@@ -27,18 +27,18 @@ describe('script failures are values', () => {
     expect(result.ok || result.message).toMatch(/Unexpected token/);
   });
 
-  it('syntax: refuses a script that is not a function', async () => {
-    expect(await run('({ user_id: 1 })')).toMatchObject({ ok: false, kind: 'syntax', message: expect.stringContaining('function expression') });
+  it('not_a_function: refuses a script that evaluates to something else', async () => {
+    expect(await run('({ user_id: 1 })')).toMatchObject({ ok: false, kind: 'not_a_function', message: expect.stringContaining('function expression') });
   });
 
-  it('syntax, not crashed: a bare statement such as cb(null, {...}) says what it must be instead', async () => {
+  it('not_a_function, not crashed: a bare statement such as cb(null, {...}) says what it must be instead', async () => {
     // Evaluating it calls cb at the top level, where there is none: that error is the script's, with its line.
     const result = await run('cb(null, { user_id: 1 })');
-    expect(result).toMatchObject({ ok: false, kind: 'syntax', line: 1 });
+    expect(result).toMatchObject({ ok: false, kind: 'not_a_function', line: 1 });
     expect(result.ok || result.message).toContain('function expression such as function (accessToken, ctx, cb) { ... }');
     expect(result.ok || result.message).toContain('ReferenceError: cb is not defined');
-    expect(await run('\n  ({}).profile.id')).toMatchObject({ ok: false, kind: 'syntax', line: 2, message: expect.stringContaining('TypeError') });
-    expect(await run('42')).toMatchObject({ ok: false, kind: 'syntax', message: expect.stringContaining('evaluates to a value of type number') });
+    expect(await run('\n  ({}).profile.id')).toMatchObject({ ok: false, kind: 'not_a_function', line: 2, message: expect.stringContaining('TypeError') });
+    expect(await run('42')).toMatchObject({ ok: false, kind: 'not_a_function', message: expect.stringContaining('evaluates to a value of type number') });
   });
 
   it('thrown, not crashed: a script that breaks the sandbox helpers in its own context', async () => {
