@@ -10,10 +10,10 @@ import { PROFILE_SCRIPT_FORM, type ScriptRunner } from '../../sandbox/types.ts';
  */
 
 /** The form each script Auth0 defines must have; any other key under `scripts` is checked as a plain function. */
-const FORMS: Record<string, string> = {
-  fetchUserProfile: PROFILE_SCRIPT_FORM,
-  getLogoutUrl: 'function (query, callback) { ... }',
-};
+const FORMS = new Map([
+  ['fetchUserProfile', PROFILE_SCRIPT_FORM],
+  ['getLogoutUrl', 'function (query, callback) { ... }'],
+]);
 
 /** What the script editor shows: fine, or what to fix (400) or to retry (503), with the position in the script. */
 export type ScriptVerdict =
@@ -34,7 +34,7 @@ export function createScriptCheck(check: ScriptRunner['check']) {
       }
       case 'not_a_function': {
         const where = result.line === undefined ? '' : ` (line ${result.line})`;
-        return { ok: false, status: 400, message: `must be a function expression such as ${FORMS[name] ?? 'function (...) { ... }'}; ${result.message}${where}`, ...at };
+        return { ok: false, status: 400, message: `must be a function expression such as ${FORMS.get(name) ?? 'function (...) { ... }'}; ${result.message}${where}`, ...at };
       }
       case 'unavailable':
         return { ok: false, status: 503, message: result.message };
