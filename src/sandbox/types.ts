@@ -75,7 +75,7 @@ export type ScriptCheckFailure = (typeof SCRIPT_CHECK_FAILURES)[number];
  * How long evaluating a script may take during a check. A function expression evaluates at
  * once (its body does not run), so only code outside the function can come near this.
  */
-export const SCRIPT_CHECK_TIMEOUT_MS = 250;
+export const SCRIPT_CHECK_TIMEOUT_MS = 1000;
 
 /** What a check found; `durationMs` is measured on the caller's side, as for runs. */
 export type ScriptCheck =

@@ -128,11 +128,9 @@ describe('every script is compiled when saved', () => {
     expect(await byName(name)).toMatchObject({ version: 1, options: { scripts: { fetchUserProfile: GOOD } } });
   });
 
-  test('the script body never runs at save: a body that would loop forever and call out saves at once', async () => {
-    const started = performance.now();
+  test('the script body never runs at save: a body that would loop forever saves (run, it would exceed the check\'s time and be a 400)', async () => {
     const res = await post({ name: `lazy-${++n}`, strategy: 'oauth2', options: options({ fetchUserProfile: 'function (t, c, cb) { request.get("http://127.0.0.1:1/", function () {}); for (;;) {} }' }) });
     expect(res.status).toBe(201);
-    expect(performance.now() - started).toBeLessThan(1000);
   });
 
   test('a frozen sandbox at save time: 503 saying to retry, nothing written; the retry succeeds', async () => {
