@@ -48,7 +48,7 @@ export function createFeatures(deps: FeatureDeps) {
       const dryRun = createDryRunPort({ store: deps.store, issuer: config.issuer, logger: deps.logger, optionsOf });
       const broker = createBroker({ ...deps, runner, interactions, optionsOf, expired: sendExpired, dryRun });
       return {
-        management: { refresh: broker.refresh, urlPolicy },
+        management: { refresh: broker.refresh, urlPolicy, checkScript: (script) => runner.check(script) },
         login: loginRouter({ store: deps.store, broker, interactions, allowHttpImages: config.ALLOW_INSECURE_UPSTREAMS }),
         // Guarded by a Management API token until the console's session exists (swap the guard there).
         tryConnection: tryRoutes({

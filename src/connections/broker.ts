@@ -12,6 +12,7 @@ import { CALLBACK_STEPS } from './callback-steps.ts';
 import { TRY_CLIENT_ID, type DryRunPort } from './dry-run.ts';
 import type { EngineOptions } from './engine-options.ts';
 import { ConnectionError, connectionErrorOf } from './errors.ts';
+import { profileScriptOf } from './profile-script.ts';
 import { createRefresher } from './refresh.ts';
 import { upstreamScope } from './scope.ts';
 import { transactionStateStore, type StateTunnel } from './state-store.ts';
@@ -87,6 +88,7 @@ export function createBroker(deps: BrokerDeps): Broker {
       }
       try {
         const options = optionsOf(connection);
+        profileScriptOf(connection, options); // a login that cannot end in a user does not leave for the provider
         const appParams = authorizeParams(info.params);
         const vars = templateValues(connection.name, options, appParams);
         const connectionScope = typeof info.params['connection_scope'] === 'string' ? info.params['connection_scope'] : appParams['connection_scope'];

@@ -6,7 +6,7 @@ import { known, type Arrival, type CallbackEnv, type CallbackStep, type Outcome 
 import type { ScriptResult } from '../sandbox/types.ts';
 import { secretValuesOf, type DryRunPort } from './dry-run.ts';
 import { ConnectionError, connectionErrorOf } from './errors.ts';
-import { fetchProfile } from './profile-script.ts';
+import { fetchProfile, profileScriptOf } from './profile-script.ts';
 import { attemptOf, BIND_COOKIE_PREFIX, browserMatches } from './state-store.ts';
 import type { UpstreamTokens } from './token-response.ts';
 import { CALLBACK_PATH } from './upstream-urls.ts';
@@ -96,6 +96,12 @@ function checkIssuer(a: Arrival): Outcome | undefined {
   return mixedUp ? { failed: mixedUp } : undefined;
 }
 
+/** Without a profile script the login cannot end in a user: the code is not even exchanged. */
+function checkProfileScript(a: Arrival): undefined {
+  profileScriptOf(known(a, 'connection'), known(a, 'options'));
+  return undefined;
+}
+
 /** passport exchanges the code at the token endpoint (with the attempt's PKCE verifier). */
 async function exchangeCode(a: Arrival, env: CallbackEnv): Promise<undefined> {
   const attempt = known(a, 'attempt');
@@ -119,7 +125,7 @@ async function exchangeCode(a: Arrival, env: CallbackEnv): Promise<undefined> {
 async function runProfile(a: Arrival, env: CallbackEnv): Promise<undefined> {
   const connection = known(a, 'connection');
   a.profile = await fetchProfile(env.runner, {
-    connection: connection.name, cacheKey: `${connection.id}:${connection.version}`, script: known(a, 'options').scripts.fetchUserProfile,
+    connection: connection.name, cacheKey: `${connection.id}:${connection.version}`, script: profileScriptOf(connection, known(a, 'options')),
     tokens: known(a, 'tokens'), vars: known(a, 'attempt').vars,
     ...(a.trial ? { trace: traceInto(a.trial) } : {}),
   });
@@ -184,6 +190,7 @@ export const CALLBACK_STEPS: readonly CallbackStep[] = [
   checkCode,
   loadOptions,
   checkIssuer,
+  checkProfileScript,
   exchangeCode,
   runProfile,
   refuseBlockedUser,

@@ -59,6 +59,8 @@ export const CONNECTION_ERRORS = {
   no_access_token: 'access_denied',
   /** The user the login would sign in is blocked (PATCH /api/v2/users/:id {"blocked": true}). */
   user_blocked: 'access_denied',
+  /** The connection has no fetchUserProfile script, so no profile can be made (found before leaving for the provider). */
+  no_profile_script: 'access_denied',
   /** The profile fetchUserProfile returned does not fit in a user record. */
   profile_too_large: 'access_denied',
   /** The user or identity disappeared while its tokens were refreshed. */
@@ -73,6 +75,7 @@ export const CONNECTION_ERRORS = {
   token_invalid_request: 'access_denied',
   // fetchUserProfile failed (sandbox outcomes); only a stopped sandbox is worth retrying.
   script_syntax: 'access_denied',
+  script_not_a_function: 'access_denied',
   script_thrown: 'access_denied',
   script_callback_error: 'access_denied',
   script_timeout: 'access_denied',

@@ -59,6 +59,9 @@ const boundedRecord = <V extends z.ZodType>(value: V, max: number, keyPattern: R
   z.record(z.string().regex(keyPattern, { message: `invalid ${keyWhat} name` }), value)
     .refine((r) => Object.keys(r).length <= max, { message: `at most ${max} entries` });
 
+const scriptSource = z.string().min(1, { message: 'must not be empty (leave the script out to have none)' })
+  .max(SCRIPT_MAX_CHARS, { message: `at most ${SCRIPT_MAX_CHARS} characters` });
+
 const scalar = z.union([z.string().max(2048), z.number(), z.boolean()]).transform(String);
 const dotPath = z.string().regex(/^[A-Za-z0-9_$-]+(?:\.[A-Za-z0-9_$-]+)*$/, { message: 'expected a dot path such as data.access_token' });
 
@@ -129,11 +132,17 @@ export function oauth2OptionsSchema(policy: UrlPolicy) {
     client_id: z.string().min(1).max(1024),
     /** The client secret (sealed at rest, never returned). Default: none; required unless token_endpoint_auth_method is "none". */
     client_secret: z.string().min(1).max(4096).optional(),
-    /** `fetchUserProfile(accessToken, ctx, callback)`, run in the sandbox after the exchange. Required. */
+    /**
+     * Admin scripts, each compiled in the sandbox when saved. Default: none; optional as in
+     * Auth0, but a login needs `fetchUserProfile` (without it the login is refused before
+     * leaving for the provider).
+     */
     scripts: z.looseObject({
-      /** The script's source, at most SCRIPT_MAX_CHARS characters. Required. */
-      fetchUserProfile: z.string().min(1).max(SCRIPT_MAX_CHARS, { message: `at most ${SCRIPT_MAX_CHARS} characters` }),
-    }),
+      /** `function (accessToken, ctx, cb)`, run in the sandbox after the exchange. Default: none. */
+      fetchUserProfile: scriptSource.optional(),
+      /** Auth0's `function (query, callback)` for federated logout: stored and compiled, not run (logout is not federated here). Default: none. */
+      getLogoutUrl: scriptSource.optional(),
+    }).optional(),
     /** Static extra parameters of the upstream authorization request. Default: none. */
     authParams: boundedRecord(scalar, 30, PARAM_NAME, 'parameter').optional(),
     /** Upstream authorization parameter ← the app's /authorize parameter of that name, when sent. Default: none. */

@@ -1,4 +1,6 @@
-import type { ScriptResult, ScriptRunner } from '../sandbox/types.ts';
+import { PROFILE_SCRIPT_FORM, type ScriptResult, type ScriptRunner } from '../sandbox/types.ts';
+import type { ConnectionRecord } from '../store/types.ts';
+import type { EngineOptions } from './engine-options.ts';
 import { checkProfile, type ProfileSchema } from '../users/profile.ts';
 import type { z } from 'zod';
 import { ConnectionError } from './errors.ts';
@@ -6,6 +8,7 @@ import type { UpstreamTokens } from './token-response.ts';
 
 const WHAT: Record<Exclude<ScriptResult, { ok: true }>['kind'], string> = {
   syntax: 'has a syntax error',
+  not_a_function: 'is not a function',
   thrown: 'threw an error',
   callback_error: 'reported an error',
   timeout: 'took too long',
@@ -16,6 +19,19 @@ const WHAT: Record<Exclude<ScriptResult, { ok: true }>['kind'], string> = {
   invalid_result: 'returned an invalid profile',
   crashed: 'could not run (the sandbox stopped)',
 };
+
+/**
+ * The connection's fetchUserProfile. Without one no login can end in a user, so this is asked
+ * before the user leaves for the provider (and again before the code is exchanged, in case the
+ * script was removed meanwhile): nobody signs in at the provider, and no token is requested,
+ * for a login that cannot succeed.
+ */
+export function profileScriptOf(connection: ConnectionRecord, options: EngineOptions): string {
+  const script = options.scripts?.fetchUserProfile;
+  if (script !== undefined) return script;
+  throw new ConnectionError('no_profile_script', `connection "${connection.name}" has no fetchUserProfile script, so nobody can sign in through it yet: `
+    + `add options.scripts.fetchUserProfile (${PROFILE_SCRIPT_FORM}) with PATCH /api/v2/connections/${connection.id} (a PATCH replaces the whole options object: send the other options too)`);
+}
 
 /** A profile as fetchUserProfile returned it, validated. */
 export type UpstreamProfile = z.infer<typeof ProfileSchema>;

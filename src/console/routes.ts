@@ -73,7 +73,7 @@ export function consoleRouter(deps: ConsoleDeps): Router {
   const issuerUrl = new URL(config.issuer);
   const base = `${issuerUrl.pathname}admin/`;
   const ctx: ConsoleContext = {
-    services: createManagementServices({ ...deps, issuer: config.issuer, refresh: deps.management.refresh, tokens: managementTokenSettings(config) }),
+    services: createManagementServices({ ...deps, issuer: config.issuer, refresh: deps.management.refresh, checkScript: deps.management.checkScript, tokens: managementTokenSettings(config) }),
     urlPolicy: deps.management.urlPolicy satisfies UrlPolicy,
     issuer: config.issuer,
     base,

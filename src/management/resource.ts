@@ -1,6 +1,7 @@
 import type { Router } from 'express';
 import type { UrlPolicy } from '../connections/options.ts';
 import type { Refresher } from '../connections/refresh.ts';
+import type { ScriptRunner } from '../sandbox/types.ts';
 import type { ManagementServices } from './services.ts';
 
 /** What the Management API takes from the connections engine (wired in features.ts). */
@@ -9,6 +10,8 @@ export interface ManagementFeatures {
   refresh: Refresher;
   /** The upstream URL policy connection bodies are checked against. */
   urlPolicy: UrlPolicy;
+  /** Compiles a script in the sandbox without running it, for the save-time check of options.scripts. */
+  checkScript: ScriptRunner['check'];
 }
 
 /** Everything a Management API resource is built from: routes call these services, never the store. */

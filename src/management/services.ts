@@ -8,7 +8,9 @@ import type { Store } from '../store/types.ts';
 import { createBlacklistService, type BlacklistService } from './blacklists/service.ts';
 import { createClientGrantService, type ClientGrantService } from './client-grants/service.ts';
 import type { ClientService } from './clients/service.ts';
+import { createScriptCheck } from './connections/scripts.ts';
 import { createConnectionService, type ConnectionService } from './connections/service.ts';
+import type { ScriptRunner } from '../sandbox/types.ts';
 import type { Refresher } from '../connections/refresh.ts';
 import { createUserService, type UserService } from './users/service.ts';
 
@@ -35,6 +37,8 @@ export interface ManagementServiceDeps {
   /** Tenant logs (du events); none in tests that do not ask for them. */
   logs?: TenantLogs;
   tokens: ManagementTokenSettings;
+  /** Compiles admin scripts in the sandbox at save time (ScriptRunner.check). */
+  checkScript: ScriptRunner['check'];
 }
 
 /** How Management API tokens are checked and revoked (from the settings). */
@@ -55,7 +59,7 @@ export function createManagementServices(deps: ManagementServiceDeps): Managemen
   return {
     clients: deps.clients,
     clientGrants: createClientGrantService(deps.store, deps.issuer, deps.clients),
-    connections: createConnectionService(deps.store, deps.box, deps.logs?.sink ?? NO_LOGS),
+    connections: createConnectionService(deps.store, deps.box, deps.logs?.sink ?? NO_LOGS, createScriptCheck(deps.checkScript)),
     users: createUserService({ ...deps, logs: deps.logs?.sink ?? NO_LOGS }),
     blacklists: createBlacklistService(deps.store, managementAudience(deps.issuer), deps.tokens.longestLifetime),
   };

@@ -1,5 +1,6 @@
 import { IsolateHost } from './isolate-host.ts';
-import { failure, type Outcome } from './protocol.ts';
+import { failure, type CheckOutcome, type Outcome } from './protocol.ts';
+import { checkScript } from './script-check.ts';
 import { ScriptRun } from './script-run.ts';
 import type { ProfileScriptInput, SandboxLimits } from './types.ts';
 
@@ -50,6 +51,20 @@ export class Engine {
       return;
     }
     this.#scheduleRefill();
+  }
+
+  /** Checks a script (ScriptRunner.check) in a fresh context of the warm isolate; synchronous. */
+  check(script: string): CheckOutcome {
+    const host = this.#host;
+    let outcome: CheckOutcome;
+    try {
+      outcome = checkScript(host, script);
+    } catch (err) {
+      outcome = { ok: false, kind: 'unavailable', message: `the sandbox could not check the script (${String(err).slice(0, 200)}); retry` };
+    }
+    if (host.isolate.isDisposed) this.#replaceIsolate(host);
+    else this.#scheduleRefill();
+    return outcome;
   }
 
   /** The parent gave up on run `id` (its deadline passed there): stop it and free its context. */

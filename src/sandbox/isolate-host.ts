@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import ivm from 'isolated-vm';
-import { SCRIPT_FILENAME, syntaxOutcome } from './outcome.ts';
+import { SCRIPT_FILENAME, syntaxOutcome, syntaxProblem, wrapScript, type SyntaxProblem } from './outcome.ts';
 import type { Outcome } from './protocol.ts';
 
 /**
@@ -18,7 +18,7 @@ const MAX_CACHED_SCRIPTS = 256;
 export interface SlotHooks {
   /** The script starts a request; a string return is thrown in the script as a TypeError. */
   send(id: unknown, optionsJson: unknown): string | undefined;
-  /** The script settled: kind 'ok' | 'thrown' | 'callback_error' | 'invalid_result' | 'syntax' | 'returned'. */
+  /** The script settled: kind 'ok' | 'thrown' | 'callback_error' | 'invalid_result' | 'returned'. */
   settle(kind: unknown, payload: unknown): void;
   /** A console.* line of a traced run; false tells the isolate to stop sending (bounds reached, or no trace). */
   log(level: unknown, text: unknown): boolean;
@@ -89,15 +89,8 @@ export class IsolateHost {
       this.#scripts.set(cacheKey, cached);
       return cached;
     }
-    let entry: CompiledScript;
-    try {
-      // Same first line as the admin's text, so stack and syntax-error lines match theirs.
-      const code = `(${source.replace(/[\s;]+$/, '')}\n)`;
-      entry = { source, script: this.isolate.compileScriptSync(code, { filename: SCRIPT_FILENAME }) };
-    } catch (err) {
-      if (this.isolate.isDisposed) throw err;
-      entry = { source, error: syntaxOutcome(err) };
-    }
+    const compiled = this.compileFresh(source);
+    const entry: CompiledScript = 'script' in compiled ? { source, script: compiled.script } : { source, error: syntaxOutcome(compiled.syntax) };
     cached?.script?.release();
     this.#scripts.delete(cacheKey);
     this.#scripts.set(cacheKey, entry);
@@ -107,6 +100,20 @@ export class IsolateHost {
       oldest?.script?.release();
     }
     return entry;
+  }
+
+  /**
+   * Compiles the admin's text as the expression it must be, uncached (the caller releases the
+   * script). Compiling runs nothing; only a gone isolate throws.
+   */
+  compileFresh(source: string): { script: ivm.Script } | { syntax: SyntaxProblem } {
+    const code = wrapScript(source);
+    try {
+      return { script: this.isolate.compileScriptSync(code, { filename: SCRIPT_FILENAME }) };
+    } catch (err) {
+      if (this.isolate.isDisposed) throw err;
+      return { syntax: syntaxProblem(err, code) };
+    }
   }
 
   /** Frees a context after its run. */

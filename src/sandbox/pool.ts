@@ -1,5 +1,5 @@
 import { SupervisedRunner } from './supervisor.ts';
-import type { ProfileScriptInput, SandboxLimits, ScriptResult, ScriptRunner } from './types.ts';
+import type { ProfileScriptInput, SandboxLimits, ScriptCheck, ScriptResult, ScriptRunner } from './types.ts';
 
 /**
  * Several sandbox processes, each with its own isolate: a run goes to the process with the
@@ -20,12 +20,20 @@ export class SandboxPool implements ScriptRunner {
     return this.#runners.map((r) => r.pid);
   }
 
-  async run(input: ProfileScriptInput): Promise<ScriptResult> {
+  run(input: ProfileScriptInput): Promise<ScriptResult> {
+    return this.#onLeastLoaded((runner) => runner.run(input));
+  }
+
+  check(script: string): Promise<ScriptCheck> {
+    return this.#onLeastLoaded((runner) => runner.check(script));
+  }
+
+  async #onLeastLoaded<T>(use: (runner: SupervisedRunner) => Promise<T>): Promise<T> {
     let pick = 0;
     for (let i = 1; i < this.#load.length; i++) if (this.#load[i]! < this.#load[pick]!) pick = i;
     this.#load[pick]!++;
     try {
-      return await this.#runners[pick]!.run(input);
+      return await use(this.#runners[pick]!);
     } finally {
       this.#load[pick]!--;
     }

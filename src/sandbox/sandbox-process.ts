@@ -1,7 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { failure, type Outcome, type ParentMessage } from './protocol.ts';
+import { failure, type FailedOutcome, type ParentMessage } from './protocol.ts';
 import type { SandboxLimits } from './types.ts';
 
 /** One sandbox child process as the supervisor sees it: start-up, messages, and why it died. */
@@ -74,7 +74,7 @@ export function kill(child: SandboxProcess): void {
 }
 
 /** What the runs still in flight in a dead process resolve to. */
-export function deathOutcome(child: SandboxProcess, code: number | null, signal: NodeJS.Signals | null): Outcome {
+export function deathOutcome(child: SandboxProcess, code: number | null, signal: NodeJS.Signals | null): FailedOutcome {
   if (/out of memory|heap limit|memory limit|allocation failed/i.test(child.stderrTail)) {
     return failure('memory', 'the sandbox process ran out of memory and was restarted');
   }

@@ -1,7 +1,8 @@
 import ivm from 'isolated-vm';
 import { EgressError, egressFetch, isDenied, type EgressResponse } from '../lib/egress.ts';
+import { evaluate, TIMED_OUT } from './evaluate.ts';
 import { IsolateHost, type Slot } from './isolate-host.ts';
-import { errorOutcome, profileOutcome } from './outcome.ts';
+import { errorOutcome, notAFunction, profileOutcome, scriptLine } from './outcome.ts';
 import { failure, type Outcome } from './protocol.ts';
 import { ScriptRequestError, toEgressRequest, toScriptResponse } from './script-request.ts';
 import { TraceRecorder } from './script-trace.ts';
@@ -19,8 +20,6 @@ import type { ProfileScriptInput, SandboxLimits } from './types.ts';
  * are counted where the script spends them, and a killed sandbox takes its sockets with it.
  * It still goes through the same egressFetch (and policy) as every other upstream request.
  */
-
-const TIMED_OUT = 'Script execution timed out.';
 
 export class ScriptRun {
   readonly host: IsolateHost;
@@ -61,7 +60,12 @@ export class ScriptRun {
   start(script: ivm.Script, input: ProfileScriptInput): void {
     if (input.trace) this.#trace = new TraceRecorder(input.accessToken);
     this.#enter((left) => {
-      const fn = script.runSync(this.#slot.context, { reference: true, timeout: left() });
+      const evaluated = evaluate(this.host, this.#slot, script, left());
+      if (!('fn' in evaluated)) {
+        this.#outcome ??= failure('not_a_function', notAFunction(evaluated.problem), evaluated.line);
+        return;
+      }
+      const { fn } = evaluated;
       const context = new ivm.ExternalCopy(input.context).copyInto({ release: true });
       const args = ['start', fn.derefInto({ release: true }), input.accessToken, context, input.trace === true];
       const awaiting = this.#slot.dispatch.applySync(undefined, args, { timeout: left() });
@@ -108,13 +112,16 @@ export class ScriptRun {
     }
     const message = err instanceof Error ? err.message : String(err);
     if (message === TIMED_OUT) return this.#timeout();
-    return failure('crashed', `the sandbox failed to run the script: ${message}`);
+    // The isolate is alive, so the error came from code in the script's context: the script's
+    // own, or the sandbox's helpers after the script replaced the built-ins they use. Either way
+    // it is the script's failure (access_denied to the app), never an outage of the sandbox.
+    return failure('thrown', message.slice(0, 2000) || 'the script threw', err instanceof Error ? scriptLine(err.stack ?? '') : undefined);
   }
 
   #settled(kind: unknown, payload: unknown): void {
     if (kind === 'returned') this.#awaiting = false;
     else if (kind === 'ok') this.end(profileOutcome(payload));
-    else if (kind === 'thrown' || kind === 'callback_error' || kind === 'syntax') this.end(errorOutcome(kind, payload));
+    else if (kind === 'thrown' || kind === 'callback_error') this.end(errorOutcome(kind, payload));
     else this.end(failure('invalid_result', typeof payload === 'string' ? payload : 'the profile is invalid'));
   }
 

@@ -1,6 +1,6 @@
-import { ChildMessageSchema, LimitsSchema, failure, type Outcome } from './protocol.ts';
+import { ChildMessageSchema, LimitsSchema, failure, type CheckOutcome, type FailedOutcome, type Outcome, type ParentMessage } from './protocol.ts';
 import { STARTUP_MS, deathOutcome, isAlive, kill, send, startSandboxProcess, type SandboxProcess } from './sandbox-process.ts';
-import type { ProfileScriptInput, SandboxLimits, ScriptResult, ScriptRunner } from './types.ts';
+import type { ProfileScriptInput, SandboxLimits, ScriptCheck, ScriptResult, ScriptRunner } from './types.ts';
 
 /**
  * Runs scripts in a supervised child process: an isolate that runs out of memory may abort
@@ -11,13 +11,30 @@ import type { ProfileScriptInput, SandboxLimits, ScriptResult, ScriptRunner } fr
 /** How long past timeoutMs the parent waits for the child's own timeout before giving up on it. */
 const GRACE_MS = 250;
 
+/** What ends a request to the child: its own answer, or the failure the parent decided on (death, deadline, close). */
+type Answer = { t: 'result'; outcome: Outcome } | { t: 'checked'; check: CheckOutcome } | { t: 'lost'; outcome: FailedOutcome };
+
 interface InFlight {
   child: SandboxProcess;
   started: number;
   /** Re-armed when the child becomes ready: process start-up is not the script's time. */
   watchdog: NodeJS.Timeout | undefined;
-  resolve: (result: ScriptResult) => void;
+  settle: (answer: Answer, durationMs: number) => void;
 }
+
+/** A run's result from an answer (a check's answer to a run id would be the child's mistake). */
+const runResult = (answer: Answer): Outcome =>
+  answer.t === 'checked' ? failure('crashed', 'the sandbox answered a run with a check') : answer.outcome;
+
+/** A check's result from an answer: anything but the child's own check is the sandbox being unavailable. */
+const checkResult = (answer: Answer): CheckOutcome => {
+  if (answer.t === 'checked') return answer.check;
+  const why = answer.t === 'result' ? 'it answered a check with a run'
+    : answer.outcome.kind === 'timeout' ? 'it did not answer in time' : answer.outcome.message;
+  return { ok: false, kind: 'unavailable', message: `the sandbox could not check the script (${why}); retry` };
+};
+
+const lost = (outcome: FailedOutcome): Answer => ({ t: 'lost', outcome });
 
 export class SupervisedRunner implements ScriptRunner {
   readonly #limits: SandboxLimits;
@@ -41,22 +58,33 @@ export class SupervisedRunner implements ScriptRunner {
   }
 
   run(input: ProfileScriptInput): Promise<ScriptResult> {
-    const started = performance.now();
     return new Promise((resolve) => {
-      if (this.#closed) return resolve({ ok: false, kind: 'crashed', message: 'the script runner is closed', durationMs: 0 });
-      const child = this.#child ?? this.#spawn();
-      const id = ++this.#nextId;
-      const entry: InFlight = { child, started, watchdog: undefined, resolve };
-      this.#inFlight.set(id, entry);
-      this.#arm(id, entry, child.ready ? 0 : STARTUP_MS);
-      send(child, { t: 'run', id, input });
+      this.#ask((id) => ({ t: 'run', id, input }), (answer, durationMs) => resolve({ ...runResult(answer), durationMs }));
     });
+  }
+
+  check(script: string): Promise<ScriptCheck> {
+    return new Promise((resolve) => {
+      this.#ask((id) => ({ t: 'check', id, script }), (answer, durationMs) => resolve({ ...checkResult(answer), durationMs }));
+    });
+  }
+
+  /** Sends one request to the child; `settle` gets its answer, or the failure the parent decides on. */
+  #ask(message: (id: number) => ParentMessage, settle: InFlight['settle']): void {
+    const started = performance.now();
+    if (this.#closed) return settle(lost(failure('crashed', 'the script runner is closed')), 0);
+    const child = this.#child ?? this.#spawn();
+    const id = ++this.#nextId;
+    const entry: InFlight = { child, started, watchdog: undefined, settle };
+    this.#inFlight.set(id, entry);
+    this.#arm(id, entry, child.ready ? 0 : STARTUP_MS);
+    send(child, message(id));
   }
 
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    for (const id of [...this.#inFlight.keys()]) this.#resolve(id, failure('crashed', 'the script runner is closed'));
+    for (const id of [...this.#inFlight.keys()]) this.#resolve(id, lost(failure('crashed', 'the script runner is closed')));
     const child = this.#child;
     this.#child = undefined;
     if (child === undefined || !isAlive(child)) return;
@@ -79,8 +107,8 @@ export class SupervisedRunner implements ScriptRunner {
     const parsed = ChildMessageSchema.safeParse(raw);
     if (!parsed.success) return;
     const message = parsed.data;
-    if (message.t === 'result') {
-      if (this.#inFlight.get(message.id)?.child === child) this.#resolve(message.id, message.outcome);
+    if (message.t === 'result' || message.t === 'checked') {
+      if (this.#inFlight.get(message.id)?.child === child) this.#resolve(message.id, message);
     } else if (message.t === 'pong') child.lastPong = Math.max(child.lastPong, message.n);
     else if (message.t === 'ready') {
       child.ready = true;
@@ -94,12 +122,12 @@ export class SupervisedRunner implements ScriptRunner {
     entry.watchdog = setTimeout(() => this.#overdue(id), this.#limits.timeoutMs + GRACE_MS + extraMs);
   }
 
-  #resolve(id: number, outcome: Outcome): void {
+  #resolve(id: number, answer: Answer): void {
     const entry = this.#inFlight.get(id);
     if (entry === undefined) return;
     this.#inFlight.delete(id);
     clearTimeout(entry.watchdog);
-    entry.resolve({ ...outcome, durationMs: performance.now() - entry.started });
+    entry.settle(answer, performance.now() - entry.started);
     const { child } = entry;
     if (child.retired && child.proc.connected && ![...this.#inFlight.values()].some((e) => e.child === child)) child.proc.disconnect();
   }
@@ -117,14 +145,14 @@ export class SupervisedRunner implements ScriptRunner {
       this.#child = undefined;
       if (!this.#closed) this.#spawn();
     }
-    this.#resolve(id, failure('timeout', `the script did not finish within ${this.#limits.timeoutMs} ms`));
+    this.#resolve(id, lost(failure('timeout', `the script did not finish within ${this.#limits.timeoutMs} ms`)));
     const n = ++this.#nextId;
     send(child, { t: 'ping', n });
     setTimeout(() => child.lastPong < n && kill(child), GRACE_MS).unref();
   }
 
   #onExit(child: SandboxProcess, code: number | null, signal: NodeJS.Signals | null): void {
-    const outcome = deathOutcome(child, code, signal);
+    const outcome = lost(deathOutcome(child, code, signal));
     for (const [id, entry] of [...this.#inFlight]) if (entry.child === child) this.#resolve(id, outcome);
     if (this.#child !== child) return;
     this.#child = undefined;

@@ -6,6 +6,9 @@ import type { EgressPolicy } from '../lib/egress.ts';
  * time, memory and network limits, and every way it can fail comes back as a value.
  */
 
+/** How a profile script is written (Auth0's form); every "not a function" message shows it. */
+export const PROFILE_SCRIPT_FORM = 'function (accessToken, ctx, cb) { ... }';
+
 /** One run of a connection's profile script. */
 export interface ProfileScriptInput {
   /** Connection id + script version. The compiled script is cached per key, so a changed script needs a new key. */
@@ -57,8 +60,12 @@ export interface ScriptTrace {
 
 /**
  * Why a run produced no profile.
- * - `syntax`: the script does not compile or is not a function expression (`line` when known).
- * - `thrown`: the script threw, or its promise rejected (`line` within the script when known).
+ * - `syntax`: the script does not compile (`line` when known).
+ * - `not_a_function`: it compiles but does not evaluate to a function (a bare statement such as
+ *   `cb(null, {...})`, a value, or code outside the function that throws); `line` when known.
+ * - `thrown`: the script threw, or its promise rejected, or it broke the sandbox's own helpers in
+ *   its context (`line` within the script when known). Every error the isolate raises while the
+ *   isolate is alive belongs to the script: it is never `crashed`.
  * - `callback_error`: the script called `cb(err)`; `message` is the error's message.
  * - `timeout`: the run exceeded `timeoutMs` (wall time, including awaited requests) or its CPU budget.
  * - `memory`: the sandbox exceeded `memoryMb`.
@@ -70,7 +77,7 @@ export interface ScriptTrace {
  * - `crashed`: the sandbox process died or the runner is closed.
  */
 export const SCRIPT_FAILURE_KINDS = [
-  'syntax', 'thrown', 'callback_error', 'timeout', 'memory', 'no_callback',
+  'syntax', 'not_a_function', 'thrown', 'callback_error', 'timeout', 'memory', 'no_callback',
   'egress_denied', 'request_limit', 'invalid_result', 'crashed',
 ] as const;
 
@@ -88,11 +95,43 @@ export type ScriptResult =
   | { ok: true; profile: Record<string, unknown>; durationMs: number; trace?: ScriptTrace }
   | { ok: false; kind: ScriptFailureKind; message: string; line?: number; durationMs: number; trace?: ScriptTrace };
 
+/**
+ * Why a script fails its check at save time.
+ * - `syntax`: it does not compile; `line` and `column` (1-based) are positions in the script as written.
+ * - `not_a_function`: it compiles but does not evaluate to a function: a bare statement such as
+ *   `cb(null, {...})`, an object, or code that throws (or loops) when evaluated; `line` when known.
+ * - `unavailable`: the sandbox could not answer (its process died, did not start, or the runner
+ *   is closed); nothing is wrong with the script, the check is worth retrying.
+ */
+export const SCRIPT_CHECK_FAILURES = ['syntax', 'not_a_function', 'unavailable'] as const;
+
+/** One of SCRIPT_CHECK_FAILURES. */
+export type ScriptCheckFailure = (typeof SCRIPT_CHECK_FAILURES)[number];
+
+/**
+ * How long evaluating a script may take during a check. A function expression evaluates at
+ * once (its body does not run), so only code outside the function can come near this.
+ */
+export const SCRIPT_CHECK_TIMEOUT_MS = 1000;
+
+/** What a check found; `durationMs` is measured on the caller's side, as for runs. */
+export type ScriptCheck =
+  | { ok: true; durationMs: number }
+  | { ok: false; kind: ScriptCheckFailure; message: string; line?: number; column?: number; durationMs: number };
+
 /** Runs profile scripts. */
 export interface ScriptRunner {
   /** Runs one script. Never rejects: every expected failure is a `ScriptResult` with `ok: false`.
    *  Runs are independent: globals written by one run are never visible to another. */
   run(input: ProfileScriptInput): Promise<ScriptResult>;
+  /**
+   * Checks a script the way a run would start it, without running it: compiles it in the
+   * sandbox's isolate and evaluates it in a fresh context (within SCRIPT_CHECK_TIMEOUT_MS,
+   * its requests refused) to see that it is a function, which is never called. Nothing of the
+   * script runs in the caller's process, and nothing is cached for later runs. Never rejects:
+   * a closed runner or a dead sandbox process is `unavailable`.
+   */
+  check(script: string): Promise<ScriptCheck>;
   /** Stops the sandbox; runs still in flight resolve as `crashed`. Later runs resolve as `crashed`. */
   close(): Promise<void>;
 }

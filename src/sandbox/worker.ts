@@ -32,6 +32,9 @@ process.on('message', (raw: unknown) => {
       if (engine === undefined) send({ t: 'result', id: message.id, outcome: { ok: false, kind: 'crashed', message: 'the sandbox is not initialised' } });
       else engine.run(message.id, message.input);
       break;
+    case 'check':
+      send({ t: 'checked', id: message.id, check: engine?.check(message.script) ?? { ok: false, kind: 'unavailable', message: 'the sandbox is not initialised' } });
+      break;
     case 'cancel':
       engine?.cancel(message.id);
       break;

@@ -10,7 +10,7 @@ describe('callback steps', () => {
   it('runs in the documented order: attempt, arrival checks, exchange, profile, complete', () => {
     expect(CALLBACK_STEPS.map((s) => s.name)).toEqual([
       'readState', 'loadAttempt', 'checkBrowserBinding', 'checkCallbackAddress', 'loadConnection', 'checkUpstreamError',
-      'checkCode', 'loadOptions', 'checkIssuer', 'exchangeCode', 'runProfile', 'refuseBlockedUser', 'saveUser', 'complete',
+      'checkCode', 'loadOptions', 'checkIssuer', 'checkProfileScript', 'exchangeCode', 'runProfile', 'refuseBlockedUser', 'saveUser', 'complete',
     ]);
   });
 

@@ -1,6 +1,6 @@
 import { startGeneric, type Upstream } from '../support/upstreams/index.ts';
 import { login, registerApp, type TestApp } from '../support/app.ts';
-import { createConnection, userinfoScript } from '../support/connections.ts';
+import { createConnection, patchConnection, userinfoScript } from '../support/connections.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { UserAgent } from '../support/user-agent.ts';
 import * as client from 'openid-client';
@@ -28,11 +28,12 @@ afterAll(async () => {
 });
 
 const tokenRequests = () => up.requests.filter((r) => r.role === 'token').length;
+const authorizeRequests = () => up.requests.filter((r) => r.role === 'authorize').length;
 
 /** Runs the browser until our /login/callback, without calling it. */
-async function untilCallback(ua: UserAgent): Promise<string> {
+async function untilCallback(ua: UserAgent, connection = 'fine'): Promise<string> {
   const url = client.buildAuthorizationUrl(app.config, {
-    redirect_uri: app.redirectUri, scope: 'openid', connection: 'fine',
+    redirect_uri: app.redirectUri, scope: 'openid', connection,
     code_challenge: await client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier()), code_challenge_method: 'S256',
   });
   const { stoppedAt } = await ua.follow(url.toString(), `${srv.issuer}login/callback`);
@@ -136,7 +137,8 @@ test('a token response without an access token lists the keys present, never val
 const scripts: [string, string, RegExp][] = [
   ['throws', 'function(a, ctx, cb) {\n  var x = 1;\n  throw new Error("boom");\n}', /fetchUserProfile threw an error: .*boom \(line 3\)/],
   ['cb-error', 'function(a, ctx, cb) { cb(new Error("upstream said no")); }', /fetchUserProfile reported an error: upstream said no/],
-  ['syntax', 'function(a, ctx, cb) {\n  cb(null, { user_id: 1 ); \n}', /fetchUserProfile has a syntax error: .*\(line 2\)/],
+  ['tampers', 'function(a, ctx, cb) {\n  Map.prototype.get = function () { throw new Error("no maps here"); };\n  request.get("http://127.0.0.1:1/", function () {});\n}',
+    /fetchUserProfile threw an error: no maps here \(line 2\)/],
   ['loop', 'function(a, ctx, cb) { while (true) {} }', /fetchUserProfile took too long/],
   ['hungry', 'function(a, ctx, cb) { var a = []; while (true) a.push(new Array(100000).fill("x")); }', /fetchUserProfile ran out of memory/],
   ['silent', 'function(a, ctx, cb) { }', /fetchUserProfile finished without calling its callback/],
@@ -156,4 +158,53 @@ test.each(scripts)('script failure (%s): access_denied naming the connection and
 test('after a script blows its memory, the next login still works', async () => {
   const { tokens } = await login(app, new UserAgent(), { connection: 'fine' });
   expect(tokens?.claims()?.sub).toBe('oauth2|fine|generic|1001');
+});
+
+describe('a connection without a fetchUserProfile script', () => {
+  const howToAdd = (name: string, id: string) => new RegExp(`^connection "${name}" has no fetchUserProfile script, so nobody can sign in through it yet: `
+    + `add options\\.scripts\\.fetchUserProfile \\(function \\(accessToken, ctx, cb\\) \\{ \\.\\.\\. \\}\\) with PATCH /api/v2/connections/${id} `);
+
+  test('is refused before the user leaves for the provider: access_denied saying how to add the script', async () => {
+    const { scripts: _none, ...withoutScript } = base();
+    const { id } = await createConnection(srv, 'no-script', withoutScript, { enabled_clients: [app.clientId] });
+    const [authorizeBefore, tokenBefore] = [authorizeRequests(), tokenRequests()];
+    const { callback } = await login(app, new UserAgent(), { connection: 'no-script' });
+    expect(callback.searchParams.get('error')).toBe('access_denied');
+    expect(callback.searchParams.get('error_description')).toMatch(howToAdd('no-script', id));
+    expect([authorizeRequests(), tokenRequests()]).toEqual([authorizeBefore, tokenBefore]);
+  });
+
+  test('removed while the user is at the provider: access_denied, and the code is never exchanged', async () => {
+    const { id } = await createConnection(srv, 'removed-script', base(), { enabled_clients: [app.clientId] });
+    const ua = new UserAgent();
+    const callback = await untilCallback(ua, 'removed-script');
+    const { scripts: _removed, ...withoutScript } = base();
+    await patchConnection(srv, id, { options: withoutScript });
+    const before = tokenRequests();
+    const { stoppedAt } = await ua.follow(callback, app.redirectUri);
+    const back = new URL(stoppedAt!);
+    expect(back.searchParams.get('error')).toBe('access_denied');
+    expect(back.searchParams.get('error_description')).toMatch(howToAdd('removed-script', id));
+    expect(tokenRequests()).toBe(before);
+  });
+});
+
+describe('scripts stored before save-time checks (written straight to the store) fail as the script\'s fault', () => {
+  /** A connection whose stored script is `script`, bypassing the API's compile check (as data written by an older version). */
+  async function storedWith(name: string, script: string): Promise<void> {
+    const { id } = await createConnection(srv, name, base(), { enabled_clients: [app.clientId] });
+    const record = (await srv.server.store.connections.get(id))!;
+    await srv.server.store.connections.replace({ ...record, version: record.version + 1, options: { ...record.options, scripts: { fetchUserProfile: script } } });
+  }
+
+  test.each([
+    ['stored-bare', 'cb(null, { user_id: "1" })',
+      /^connection "stored-bare": fetchUserProfile is not a function: write it as a function expression such as function \(accessToken, ctx, cb\) \{ \.\.\. \}; it runs code outside a function, which threw ReferenceError: cb is not defined \(line 1\)$/],
+    ['stored-syntax', 'function(a, ctx, cb) {\n  cb(null, { user_id: 1 ); \n}', /^connection "stored-syntax": fetchUserProfile has a syntax error: Unexpected token '\)' \(line 2\)$/],
+  ])('%s: access_denied with the script\'s message and line, never temporarily_unavailable', async (name, script, message) => {
+    await storedWith(name, script);
+    const { callback } = await login(app, new UserAgent(), { connection: name });
+    expect(callback.searchParams.get('error')).toBe('access_denied');
+    expect(callback.searchParams.get('error_description')).toMatch(message);
+  });
 });

@@ -1,4 +1,5 @@
 import { NO_LOGS } from '../../src/lib/log-events.ts';
+import { createScriptCheck } from '../../src/management/connections/scripts.ts';
 import { randomBytes } from 'node:crypto';
 import { openOptions } from '../../src/connections/stored.ts';
 import { createSecretBox } from '../../src/lib/secrets.ts';
@@ -10,6 +11,9 @@ import { ensureKeySet, privateJwks, rotateKeys, stableKey } from '../../src/oidc
 import { openStore } from '../../src/store/open.ts';
 import type { Store } from '../../src/store/types.ts';
 import { openIdentityToken, sealIdentityTokens } from '../../src/users/identity-tokens.ts';
+
+// Scripts are checked by the sandbox in their own tests; this file is about re-sealing.
+const scriptsPass = createScriptCheck(async () => ({ ok: true, durationMs: 0 }));
 
 // No lost update: every record another writer changes between the reseal's read and its write
 // keeps that writer's change (and ends up sealed under the new key all the same).
@@ -47,7 +51,7 @@ afterEach(async () => {
 test('a client, a connection, an identity and the key set changed mid-reseal keep the change and end up under the new key', async () => {
   const oldKeys = await ensureKeySet(store, oldBox);
   const { client, secret } = await createClientService(store, oldBox).create({ name: 'App' });
-  const connection = await createConnectionService(store, oldBox, NO_LOGS).create({
+  const connection = await createConnectionService(store, oldBox, NO_LOGS, scriptsPass).create({
     name: 'acme', strategy: 'oauth2',
     options: { authorizationURL: 'https://up.test/a', tokenURL: 'https://up.test/t', client_id: 'up', client_secret: 'up-secret', customHeaders: { 'X-Key': 'k' },
       scripts: { fetchUserProfile: 'function (t, c, cb) { cb(null, { user_id: "1" }); }' } },
@@ -62,7 +66,7 @@ test('a client, a connection, an identity and the key set changed mid-reseal kee
   const racy: Store = {
     ...store,
     clients: racing(store.clients, 'replaceIfVersion', () => createClientService(store, rotatedBox).update(client.client_id, { name: 'Renamed meanwhile' })),
-    connections: racing(store.connections, 'replace', () => createConnectionService(store, rotatedBox, NO_LOGS).update(connection.id, { metadata: { by: 'admin' } }, false)),
+    connections: racing(store.connections, 'replace', () => createConnectionService(store, rotatedBox, NO_LOGS, scriptsPass).update(connection.id, { metadata: { by: 'admin' } }, false)),
     users: racing(store.users, 'updateIdentityTokens', () =>
       store.users.updateIdentityTokens(userId, 'acme', sealIdentityTokens(rotatedBox, ref, { accessToken: 'newer-at' }))),
     keys: racing(store.keys, 'compareAndSet', () => rotateKeys(store, rotatedBox)),

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createSecretBox } from '../../src/lib/secrets.ts';
 import { NO_LOGS } from '../../src/logs/types.ts';
+import { createScriptCheck } from '../../src/management/connections/scripts.ts';
 import { createConnectionService } from '../../src/management/connections/service.ts';
 import { openStore } from '../../src/store/open.ts';
 import type { Store } from '../../src/store/types.ts';
@@ -14,7 +15,9 @@ afterEach(async () => {
 });
 
 test('two updates built on the same read: the second gets 409 and the first one stays', async () => {
-  const service = createConnectionService(store, createSecretBox(randomBytes(32)), NO_LOGS);
+  // This test is about concurrent writes; the sandbox's verdict on scripts is tested in test/sandbox and the e2e suite.
+  const scriptsPass = createScriptCheck(async () => ({ ok: true, durationMs: 0 }));
+  const service = createConnectionService(store, createSecretBox(randomBytes(32)), NO_LOGS, scriptsPass);
   const created = await service.create({ name: 'race', strategy: 'oauth2', options: {
     authorizationURL: 'https://id.example.com/a', tokenURL: 'https://id.example.com/t', client_id: 'c',
     scripts: { fetchUserProfile: 'function(a, c, cb) { cb(null, { user_id: 1 }); }' } } } as never);

@@ -12,8 +12,9 @@ beforeAll(async () => {
   store = await openStore({ kind: 'sqlite', file: ':memory:' });
   const box = createSecretBox(randomBytes(32));
   const refresh = () => Promise.reject(new Error('not used here'));
+  const checkScript = () => Promise.reject(new Error('not used here'));
   services = createManagementServices({
-    store, box, logger: createLogger('silent'), issuer: 'http://127.0.0.1:1/', clients: createClientService(store, box), refresh,
+    store, box, logger: createLogger('silent'), issuer: 'http://127.0.0.1:1/', clients: createClientService(store, box), refresh, checkScript,
     tokens: { checkSeconds: 0, longestLifetime: 60 },
   });
 });

@@ -6,15 +6,17 @@ const TIMEOUT_MS = 300;
 let upstream: Upstream;
 let runner: ScriptRunner;
 let strict: ScriptRunner;
+let roomy: ScriptRunner;
 let n = 0;
 
 beforeAll(async () => {
   upstream = await startUpstream();
   runner = createScriptRunner(testLimits({ timeoutMs: TIMEOUT_MS, maxRequests: 2, maxResponseBytes: 50_000 }));
   strict = createScriptRunner(testLimits({ egress: { allowInsecure: false, timeoutMs: 1000, maxBytes: 100_000 } }));
+  roomy = createScriptRunner(testLimits({ timeoutMs: 10_000 }));
 });
 afterAll(async () => {
-  await Promise.all([runner.close(), strict.close()]);
+  await Promise.all([runner.close(), strict.close(), roomy.close()]);
   await upstream.close();
 });
 
@@ -27,8 +29,28 @@ describe('script failures are values', () => {
     expect(result.ok || result.message).toMatch(/Unexpected token/);
   });
 
-  it('syntax: refuses a script that is not a function', async () => {
-    expect(await run('({ user_id: 1 })')).toMatchObject({ ok: false, kind: 'syntax', message: expect.stringContaining('function expression') });
+  it('not_a_function: refuses a script that evaluates to something else', async () => {
+    expect(await run('({ user_id: 1 })')).toMatchObject({ ok: false, kind: 'not_a_function', message: expect.stringContaining('function expression') });
+  });
+
+  it('not_a_function, not crashed: a bare statement such as cb(null, {...}) says what it must be instead', async () => {
+    // Evaluating it calls cb at the top level, where there is none: that error is the script's, with its line.
+    const result = await run('cb(null, { user_id: 1 })');
+    expect(result).toMatchObject({ ok: false, kind: 'not_a_function', line: 1 });
+    expect(result.ok || result.message).toContain('function expression such as function (accessToken, ctx, cb) { ... }');
+    expect(result.ok || result.message).toContain('ReferenceError: cb is not defined');
+    expect(await run('\n  ({}).profile.id')).toMatchObject({ ok: false, kind: 'not_a_function', line: 2, message: expect.stringContaining('TypeError') });
+    expect(await run('42')).toMatchObject({ ok: false, kind: 'not_a_function', message: expect.stringContaining('evaluates to a value of type number') });
+  });
+
+  it('thrown, not crashed: a script that breaks the sandbox helpers in its own context', async () => {
+    // The helpers' own call then fails outside the script's frames, but the isolate is alive: the script is to blame.
+    const tampered = `function (t, c, cb) {
+      Map.prototype.get = function () { throw new Error('tampered with Map'); };
+      request.get('${upstream.base}/slow', function () { cb(null, { user_id: 1 }); });
+    }`;
+    expect(await run(tampered)).toMatchObject({ ok: false, kind: 'thrown', message: 'tampered with Map', line: 2 });
+    expect(await run('function (t, c, cb) { cb(null, { user_id: "next" }) }')).toMatchObject({ ok: true });
   });
 
   it('thrown: reports message and line, also from inside a request callback', async () => {
@@ -74,9 +96,10 @@ describe('script failures are values', () => {
   });
 
   it('memory: a blow-up is reported and the next run still works', async () => {
-    const blowUp = await run('function (t, c, cb) { const a = []; for (;;) a.push(new Array(1e5).fill(1.5)); }');
+    // Time enough to fill the heap on a loaded machine (with TIMEOUT_MS it can end as timeout first).
+    const blowUp = await run('function (t, c, cb) { const a = []; for (;;) a.push(new Array(1e5).fill(1.5)); }', roomy);
     expect(blowUp).toMatchObject({ ok: false, kind: 'memory' });
-    expect(await run('function (t, c, cb) { cb(null, { user_id: "after" }) }')).toMatchObject({ ok: true, profile: { user_id: 'after' } });
+    expect(await run('function (t, c, cb) { cb(null, { user_id: "after" }) }', roomy)).toMatchObject({ ok: true, profile: { user_id: 'after' } });
   });
 
   it('no_callback: reported as soon as nothing can call back', async () => {

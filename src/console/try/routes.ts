@@ -85,7 +85,7 @@ export function tryRoutes(deps: TryDeps): Router {
   const savedScript = (connection: ConnectionRecord): { script: string; options: EngineOptions | undefined } => {
     try {
       const options = deps.optionsOf(connection);
-      return { script: options.scripts.fetchUserProfile, options };
+      return { script: options.scripts?.fetchUserProfile ?? '', options };
     } catch {
       return { script: '', options: undefined };
     }

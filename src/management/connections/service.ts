@@ -8,9 +8,13 @@ import type { ConnectionFilter, ConnectionRecord, ListOptions, ListResult, Store
 import { orConflict } from '../conflicts.ts';
 import { missing } from '../not-found.ts';
 import type { ConnectionCreate, ConnectionUpdate } from './schema.ts';
+import type { ScriptCheckService } from './scripts.ts';
 
-/** Creating, changing and deleting connections; the record is built here, the router only shapes HTTP. */
-export function createConnectionService(store: Store, box: SecretBox, logs: LogSink) {
+/**
+ * Creating, changing and deleting connections; the record is built here, the router only
+ * shapes HTTP. Every script in a saved options object is compiled in the sandbox first.
+ */
+export function createConnectionService(store: Store, box: SecretBox, logs: LogSink, scripts: ScriptCheckService) {
   /** Rejects unless every id is a client (the message names the missing ones). */
   const checkClients = async (ids: string[], field: string): Promise<void> => {
     const found = await Promise.all(ids.map((id) => store.clients.get(id)));
@@ -36,16 +40,20 @@ export function createConnectionService(store: Store, box: SecretBox, logs: LogS
   return {
     checkClients,
 
+    /** The verdict on one script before it is saved (the admin console's script editor). */
+    checkScript: scripts.checkScript,
+
     /** The connection with this id; 404 when there is none. */
     get,
 
     /** One page of connections matching the filter. */
     list: (filter: ConnectionFilter, options: ListOptions): Promise<ListResult<ConnectionRecord>> => store.connections.list(filter, options),
 
-    /** Creates a connection; 409 when the name is taken. */
+    /** Creates a connection; 409 when the name is taken, 400 for a script that cannot run, 503 when the sandbox cannot check it. */
     async create(input: ConnectionCreate): Promise<ConnectionRecord> {
       const enabled = unique(input.enabled_clients ?? []);
       await checkClients(enabled, 'enabled_clients');
+      await scripts.checkScripts(input.options.scripts);
       const id = newConnectionId();
       const now = new Date().toISOString();
       const record: ConnectionRecord = {
@@ -75,6 +83,7 @@ export function createConnectionService(store: Store, box: SecretBox, logs: LogS
     async update(id: string, patch: ConnectionUpdate, removeSecret: boolean): Promise<ConnectionRecord> {
       const current = await get(id);
       if (patch.enabled_clients) await checkClients(unique(patch.enabled_clients), 'enabled_clients');
+      if (patch.options) await scripts.checkScripts(patch.options.scripts);
       const next: ConnectionRecord = { ...current, version: current.version + 1, updated_at: new Date().toISOString() };
       if (patch.display_name === null) delete next.display_name;
       else if (patch.display_name !== undefined) next.display_name = patch.display_name;

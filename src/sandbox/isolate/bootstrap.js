@@ -167,9 +167,8 @@
   // that is still pending (the host then waits for it instead of declaring no_callback).
   return function dispatch(op, a, b, c, d) {
     if (op === 'start') {
-      var fn = a;
+      var fn = a; // the host evaluated the script and saw a function (sandbox/evaluate.ts)
       tracing = d === true;
-      if (typeof fn !== 'function') return once('syntax', describe('the script must be a function expression, e.g. function (accessToken, ctx, cb) { ... }')), false;
       var returned;
       try {
         returned = fn(b, c, callback);
