@@ -37,7 +37,7 @@ export function createFeatures(deps: FeatureDeps) {
     checkConnection: connectionParamCheck(deps.store),
     app(host: OidcHost): { management: ManagementFeatures; login: Router } {
       const interactions = createInteractionPort(() => host.provider());
-      const broker = createBroker({ ...deps, runner, interactions, optionsOf, expired: sendExpired });
+      const broker = createBroker({ ...deps, loginLogs: deps.logs.sink, runner, interactions, optionsOf, expired: sendExpired });
       return {
         management: { refresh: broker.refresh, urlPolicy },
         login: loginRouter({ store: deps.store, broker, interactions, allowHttpImages: config.ALLOW_INSECURE_UPSTREAMS }),

@@ -1,12 +1,14 @@
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import passport from 'passport';
 import type { Config } from '../config/load.ts';
 import type { Logger } from '../lib/logger.ts';
+import type { LogSink } from '../logs/types.ts';
 import type { SecretBox } from '../lib/secrets.ts';
 import { authorizeParams } from '../oidc/authorize-capture.ts';
 import type { InteractionPort } from '../oidc/interactions.ts';
 import type { ScriptRunner } from '../sandbox/types.ts';
 import type { ConnectionRecord, Store } from '../store/types.ts';
+import { logLoginFailure, logLoginSuccess } from './broker-logs.ts';
 import { runCallbackSteps, type Arrival, type CallbackEnv } from './callback-runner.ts';
 import { CALLBACK_STEPS } from './callback-steps.ts';
 import type { EngineOptions } from './engine-options.ts';
@@ -27,6 +29,8 @@ export interface BrokerDeps {
   runner: ScriptRunner;
   interactions: InteractionPort;
   logger: Logger;
+  /** Tenant logs: one `s` or `f` per login (broker-logs.ts). */
+  loginLogs: LogSink;
   /** Renders the "start again" page (400) when a callback cannot be tied to a login. */
   expired(res: Response, detail: string): Promise<void>;
   /** Opened, validated, fully defaulted options per connection version. */
@@ -60,7 +64,9 @@ export function createBroker(deps: BrokerDeps): Broker {
   const env: CallbackEnv = { store, box: deps.box, runner: deps.runner, interactions: deps.interactions, optionsOf, strategyFor };
 
   /** Sends the browser back to oidc-provider with an error for the app, or shows it when the app cannot be reached. */
-  async function failLogin(res: Response, uid: string, err: ConnectionError, connection: string, step: string): Promise<void> {
+  async function failLogin(req: Request, res: Response, a: Partial<Arrival>, uid: string, err: ConnectionError, connection: string, step: string,
+    clientId?: string): Promise<void> {
+    logLoginFailure(deps.loginLogs, req, a, { step, description: err.message, error: err, connection, ...(clientId ? { clientId } : {}) });
     logger.warn({ connection, step, error_code: err.code, ...(err.providerError ? { provider_error: err.providerError } : {}), reason: err.message },
       'brokered login failed');
     const returnTo = await deps.interactions.finish(uid, { error: err.appError, error_description: err.message });
@@ -73,7 +79,7 @@ export function createBroker(deps: BrokerDeps): Broker {
       const connection = await store.connections.getByName(name);
       if (!connection || !connection.enabled_clients.includes(info.clientId)) {
         const why = connection ? `connection "${name}" is not enabled for this application` : `connection "${name}" does not exist`;
-        return failLogin(res, info.uid, new ConnectionError('unknown_connection', why), name, 'start');
+        return failLogin(req, res, {}, info.uid, new ConnectionError('unknown_connection', why), name, 'start', info.clientId);
       }
       try {
         const options = optionsOf(connection);
@@ -91,7 +97,7 @@ export function createBroker(deps: BrokerDeps): Broker {
         })(bare, res, next);
       } catch (err) {
         const known = connectionErrorOf(err);
-        if (known) return failLogin(res, info.uid, known, name, 'start');
+        if (known) return failLogin(req, res, { connection }, info.uid, known, name, 'start', info.clientId);
         throw err;
       }
     },
@@ -100,12 +106,18 @@ export function createBroker(deps: BrokerDeps): Broker {
       const arrival: Arrival = { req, res };
       try {
         const { outcome, step } = await runCallbackSteps(CALLBACK_STEPS, arrival, env);
-        if ('returnTo' in outcome) return res.redirect(303, outcome.returnTo);
-        if ('expired' in outcome) return await deps.expired(res, outcome.expired);
+        if ('returnTo' in outcome) {
+          logLoginSuccess(deps.loginLogs, arrival);
+          return res.redirect(303, outcome.returnTo);
+        }
+        if ('expired' in outcome) {
+          logLoginFailure(deps.loginLogs, req, arrival, { step, description: outcome.expired });
+          return await deps.expired(res, outcome.expired);
+        }
         // A failure is only ever reached with the attempt loaded (the first steps end with "expired").
         const attempt = arrival.attempt;
         if (!attempt) throw new Error(`callback step ${step} failed before the login attempt was loaded`);
-        await failLogin(res, attempt.uid, outcome.failed, arrival.connection?.name ?? attempt.connection, step);
+        await failLogin(req, res, arrival, attempt.uid, outcome.failed, arrival.connection?.name ?? attempt.connection, step);
       } catch (err) {
         next(err);
       }
