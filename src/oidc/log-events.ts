@@ -3,8 +3,8 @@ import type { Client, KoaContextWithOIDC } from 'oidc-provider';
 import { requestFields, type LogEventInput, type LogSink, type LogType, type RequestLike } from '../lib/log-events.ts';
 
 /**
- * Tenant-log events of the token endpoint and of logout, taken from oidc-provider's own
- * events (`grant.success`, `grant.error`, `server_error`, `end_session.success`): they fire
+ * Tenant-log events of the token endpoint, of refused authorization requests and of logout, taken from oidc-provider's own
+ * events (`grant.success`, `grant.error`, `authorization.error`, `server_error`, `end_session.success`): they fire
  * after the answer is decided and `emit` only queues, so nothing here waits for the store.
  * Only names and ids are read from the context, never a parameter that carries a credential
  * (code, refresh_token, client_secret, assertions).
@@ -64,6 +64,22 @@ function tokenFailure(sink: LogSink, ctx: KoaContextWithOIDC, err: OAuthErrorLik
   });
 }
 
+/**
+ * `f` for an authorization request oidc-provider refused before any login began (an unknown
+ * connection or one not enabled for the app, a redirect_uri not registered...). Errors of
+ * the resume route are not logged here: the broker has already written the login's `f`.
+ */
+function authorizeFailure(sink: LogSink, ctx: KoaContextWithOIDC, err: OAuthErrorLike): void {
+  if (ctx.oidc?.route !== 'authorization') return;
+  const params = ctx.oidc.params as { client_id?: unknown; connection?: unknown } | undefined;
+  const connection = text(params?.connection);
+  const error = text(err.error) ?? 'server_error';
+  sink.emit({
+    ...clientFields(ctx, ctx.oidc.client, text(params?.client_id)), type: 'f', ...(connection ? { connection } : {}),
+    description: text(err.error_description) ?? error, details: { step: 'authorize', error },
+  });
+}
+
 /** `slo`: a session ended (RP-initiated logout here, Auth0's /v2/logout in logout.ts). */
 export function logLogout(sink: LogSink, req: RequestLike, client: Client | undefined, userId: string | undefined, via: string): void {
   sink.emit({ ...clientFields(req, client), type: 'slo', ...(userId ? { user_id: userId } : {}), details: { endpoint: via } });
@@ -75,6 +91,8 @@ export function subscribeLogEvents(provider: Provider, sink: LogSink): void {
   provider.on('grant.error', (ctx, err) => tokenFailure(sink, ctx, err));
   provider.on('server_error', (ctx, err) => {
     if (ctx.oidc?.route === 'token') tokenFailure(sink, ctx, err as OAuthErrorLike);
+    else authorizeFailure(sink, ctx, err as OAuthErrorLike);
   });
+  provider.on('authorization.error', (ctx, err) => authorizeFailure(sink, ctx, err));
   provider.on('end_session.success', (ctx) => logLogout(sink, ctx, ctx.oidc.client, ctx.oidc.session?.accountId, '/oidc/logout'));
 }
