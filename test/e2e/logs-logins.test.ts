@@ -140,3 +140,18 @@ test('TRUST_PROXY: ip is the client address X-Forwarded-For names; without it th
     await behind.close();
   }
 });
+
+test('LOGS_ENABLED=false: logins, token requests and Management writes store no event; the logs stay readable', async () => {
+  const off = await startTestServer({ LOGS_ENABLED: 'false' });
+  try {
+    // On the server above each of these writes an event (f, seccft, sapi).
+    expect((await fetch(`${off.url}/login/callback?code=x`)).status).toBe(400);
+    expect((await off.api('/clients', { method: 'POST', body: { name: 'unlogged', app_type: 'non_interactive' } })).status).toBe(201);
+    await new Promise((resolve) => setTimeout(resolve, 1000)); // ten writer flush periods
+    const res = await off.api('/logs?include_totals=true');
+    expect(res).toMatchObject({ status: 200, body: { total: 0, logs: [] } });
+  } finally {
+    await off.close();
+  }
+  expect(await findEvent(srv, 'type:seccft')).toMatchObject({ client_id: 'test-admin-client' });
+});
