@@ -3,6 +3,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DiagnoseOptions } from './diagnose.ts';
 import { machine, type Step } from './lib/report.ts';
+import { logEventCpu } from './logs-event-cpu.ts';
 import { bootServer, loginScenario, measure, say, startWorld, stored } from './lib/world.ts';
 
 /**
@@ -10,6 +11,7 @@ import { bootServer, loginScenario, measure, say, startWorld, stored } from './l
  * "tenant logs on vs off >= 0.95x"). Brokered logins at C=32, the server restarted with
  * LOGS_ENABLED=true and =false in turn (on, off, on, off, ...), so a change in the machine's
  * other load hits both sides alike; each pair's ratio is reported with the other load seen.
+ * Then the CPU one event costs in-process (logs-event-cpu.ts), which other load disturbs less.
  */
 
 const C = 32;
@@ -41,6 +43,9 @@ export async function logsCostRun(rounds: number, options: DiagnoseOptions): Pro
   const side = (on: boolean) => steps.filter((s) => s.id.startsWith(on ? 'logs-on' : 'logs-off'));
   const pairs = side(true).map((on, i) => ({ on, off: side(false)[i]! }));
   const ratio = round(mean(side(true).map((s) => s.rate)) / mean(side(false).map((s) => s.rate)));
+  const cpu = await logEventCpu();
+  const perLoginMs = round((2 * (cpu.emitUs + cpu.storeUs)) / 1000, 3);
+  const offCpu = mean(side(false).map((s) => s.serverCpuMsPerOp));
   const m = machine();
   const lines = [
     `Measured ${new Date().toISOString()} on ${m.cpuModel}, ${m.cores} cores, ${m.memoryGb} GB, Node ${m.node}; brokered logins at C=${C}, `
@@ -52,11 +57,15 @@ export async function logsCostRun(rounds: number, options: DiagnoseOptions): Pro
       + `${on.otherCpuCores} / ${off.otherCpuCores} |`),
     '',
     `Mean logins/s on / off: **${ratio}** (target >= 0.95). Mean server CPU per login: on ${round(mean(side(true).map((s) => s.serverCpuMsPerOp)), 2)} ms, `
-      + `off ${round(mean(side(false).map((s) => s.serverCpuMsPerOp)), 2)} ms.`,
+      + `off ${round(offCpu, 2)} ms.`,
+    '',
+    `CPU of one event in its process (process.cpuUsage, ${cpu.events} events, sqlite file store): emit (on the request's path) `
+      + `${round(cpu.emitUs, 1)} µs, batched store write (off the path) ${round(cpu.storeUs, 1)} µs; a login writes 2 events (s, seacft): `
+      + `${perLoginMs} ms of CPU per login${offCpu > 0 ? `, ${round((100 * perLoginMs) / offCpu, 1)} % of the logs-off CPU per login above` : ''}.`,
   ];
   mkdirSync(options.resultsDir, { recursive: true });
   const base = join(options.resultsDir, `${options.stamp}-logs-cost`);
-  writeFileSync(`${base}.json`, `${JSON.stringify({ date: new Date().toISOString(), machine: m, ratio, steps }, null, 2)}\n`);
+  writeFileSync(`${base}.json`, `${JSON.stringify({ date: new Date().toISOString(), machine: m, ratio, eventCpuUs: cpu, steps }, null, 2)}\n`);
   writeFileSync(`${base}.md`, `${lines.join('\n')}\n`);
   process.stdout.write(`\n${lines.join('\n')}\n`);
   say(`results written to ${base}.json and ${base}.md`);

@@ -43,10 +43,10 @@ export interface LoginFailure {
 }
 
 /** `f`: the login ended with an error for the app or the "start again" page. */
-export function logLoginFailure(sink: LogSink, req: Request, a: Partial<Arrival>, failure: LoginFailure): void {
+export function logLoginFailure(sink: LogSink, a: Partial<Arrival> & Pick<Arrival, 'req'>, failure: LoginFailure): void {
   const { error } = failure;
   sink.emit({
-    ...loginFields(req, a, failure.clientId ?? a.clientId, failure.connection ?? a.attempt?.connection),
+    ...loginFields(a.req, a, failure.clientId ?? a.clientId, failure.connection ?? a.attempt?.connection),
     type: 'f',
     description: failure.description,
     details: {

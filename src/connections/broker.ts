@@ -1,4 +1,4 @@
-import type { Request, Response } from 'express';
+import type { Response } from 'express';
 import passport from 'passport';
 import type { Config } from '../config/load.ts';
 import type { Logger } from '../lib/logger.ts';
@@ -37,6 +37,9 @@ export interface BrokerDeps {
   optionsOf: (connection: ConnectionRecord) => EngineOptions;
 }
 
+/** What a failing login has established so far (at least the request and the response). */
+type Seen = Partial<Arrival> & Pick<Arrival, 'req' | 'res'>;
+
 /** The brokered login: leaving for the upstream provider, coming back from it, and refreshing its tokens. */
 export function createBroker(deps: BrokerDeps): Broker {
   const { config, store, logger, optionsOf } = deps;
@@ -64,9 +67,10 @@ export function createBroker(deps: BrokerDeps): Broker {
   const env: CallbackEnv = { store, box: deps.box, runner: deps.runner, interactions: deps.interactions, optionsOf, strategyFor };
 
   /** Sends the browser back to oidc-provider with an error for the app, or shows it when the app cannot be reached. */
-  async function failLogin(req: Request, res: Response, a: Partial<Arrival>, uid: string, err: ConnectionError, connection: string, step: string,
-    clientId?: string): Promise<void> {
-    logLoginFailure(deps.loginLogs, req, a, { step, description: err.message, error: err, connection, ...(clientId ? { clientId } : {}) });
+  async function failLogin(a: Seen, uid: string, err: ConnectionError, step: string, names: { connection: string; clientId?: string }): Promise<void> {
+    const { res } = a;
+    const { connection } = names;
+    logLoginFailure(deps.loginLogs, a, { step, description: err.message, error: err, ...names });
     logger.warn({ connection, step, error_code: err.code, ...(err.providerError ? { provider_error: err.providerError } : {}), reason: err.message },
       'brokered login failed');
     const returnTo = await deps.interactions.finish(uid, { error: err.appError, error_description: err.message });
@@ -79,7 +83,7 @@ export function createBroker(deps: BrokerDeps): Broker {
       const connection = await store.connections.getByName(name);
       if (!connection || !connection.enabled_clients.includes(info.clientId)) {
         const why = connection ? `connection "${name}" is not enabled for this application` : `connection "${name}" does not exist`;
-        return failLogin(req, res, {}, info.uid, new ConnectionError('unknown_connection', why), name, 'start', info.clientId);
+        return failLogin({ req, res }, info.uid, new ConnectionError('unknown_connection', why), 'start', { connection: name, clientId: info.clientId });
       }
       try {
         const options = optionsOf(connection);
@@ -97,7 +101,7 @@ export function createBroker(deps: BrokerDeps): Broker {
         })(bare, res, next);
       } catch (err) {
         const known = connectionErrorOf(err);
-        if (known) return failLogin(req, res, { connection }, info.uid, known, name, 'start', info.clientId);
+        if (known) return failLogin({ req, res, connection }, info.uid, known, 'start', { connection: name, clientId: info.clientId });
         throw err;
       }
     },
@@ -111,13 +115,13 @@ export function createBroker(deps: BrokerDeps): Broker {
           return res.redirect(303, outcome.returnTo);
         }
         if ('expired' in outcome) {
-          logLoginFailure(deps.loginLogs, req, arrival, { step, description: outcome.expired });
+          logLoginFailure(deps.loginLogs, arrival, { step, description: outcome.expired });
           return await deps.expired(res, outcome.expired);
         }
         // A failure is only ever reached with the attempt loaded (the first steps end with "expired").
         const attempt = arrival.attempt;
         if (!attempt) throw new Error(`callback step ${step} failed before the login attempt was loaded`);
-        await failLogin(req, res, arrival, attempt.uid, outcome.failed, arrival.connection?.name ?? attempt.connection, step);
+        await failLogin(arrival, attempt.uid, outcome.failed, step, { connection: arrival.connection?.name ?? attempt.connection });
       } catch (err) {
         next(err);
       }
