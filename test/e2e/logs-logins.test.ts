@@ -1,10 +1,11 @@
 import * as client from 'openid-client';
 import type { LogEvent } from '../../src/logs/types.ts';
-import { login, registerApp, type TestApp } from '../support/app.ts';
-import { createConnection, userinfoScript } from '../support/connections.ts';
+import { login, type TestApp } from '../support/app.ts';
+import { createConnection } from '../support/connections.ts';
 import { findEvent } from '../support/log-events.ts';
+import { startLoginWorld, stopLoginWorld, upstreamOptions, type LoginWorld } from '../support/login-world.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
-import { startGeneric, type Upstream } from '../support/upstreams/index.ts';
+import type { Upstream } from '../support/upstreams/index.ts';
 import { UserAgent } from '../support/user-agent.ts';
 
 /**
@@ -16,27 +17,20 @@ import { UserAgent } from '../support/user-agent.ts';
 let srv: TestServer;
 let up: Upstream;
 let app: TestApp;
-const base = () => ({
-  authorizationURL: `${up.url}/authorize`, tokenURL: `${up.url}/token`, client_id: 'up', client_secret: 'up-secret',
-  token_endpoint_auth_method: 'client_secret_basic', scripts: { fetchUserProfile: userinfoScript(`${up.url}/userinfo`) },
-});
+let world: LoginWorld;
 beforeAll(async () => {
-  srv = await startTestServer({ UPSTREAM_TIMEOUT_MS: '500' });
-  up = await startGeneric({ clientId: 'up', clientSecret: 'up-secret', redirectUris: [`${srv.issuer}login/callback`], scopes: 'any' });
-  app = await registerApp(srv, { name: 'Logged App' });
+  world = await startLoginWorld({ UPSTREAM_TIMEOUT_MS: '500' }, { name: 'Logged App' });
+  ({ srv, up, app } = world);
 });
 afterEach(() => {
   delete up.faults.authorize;
   delete up.faults.token;
 });
-afterAll(async () => {
-  await up.close();
-  await srv.close();
-});
+afterAll(() => stopLoginWorld(world));
 
 /** A connection of its own per test, so its events are told apart by `connection:`. */
 async function connection(name: string, options: Record<string, unknown> = {}): Promise<string> {
-  const { id } = await createConnection(srv, name, { ...base(), ...options }, { enabled_clients: [app.clientId] });
+  const { id } = await createConnection(srv, name, upstreamOptions(up, options), { enabled_clients: [app.clientId] });
   return id;
 }
 

@@ -1,9 +1,9 @@
 import * as client from 'openid-client';
-import { login, registerApp, type TestApp } from '../support/app.ts';
-import { createConnection, userinfoScript } from '../support/connections.ts';
+import { login, type TestApp } from '../support/app.ts';
+import { createConnection } from '../support/connections.ts';
 import { findEvent } from '../support/log-events.ts';
-import { clientCredentialsToken, startTestServer, type TestServer } from '../support/server.ts';
-import { startGeneric, type Upstream } from '../support/upstreams/index.ts';
+import { startLoginWorld, stopLoginWorld, upstreamOptions, type LoginWorld } from '../support/login-world.ts';
+import { clientCredentialsToken, type TestServer } from '../support/server.ts';
 import { UserAgent } from '../support/user-agent.ts';
 
 /**
@@ -13,22 +13,15 @@ import { UserAgent } from '../support/user-agent.ts';
  */
 
 let srv: TestServer;
-let up: Upstream;
 let app: TestApp;
+let world: LoginWorld;
 const USER = 'oauth2|acme|generic|1001';
 beforeAll(async () => {
-  srv = await startTestServer();
-  up = await startGeneric({ clientId: 'up', clientSecret: 'up-secret', redirectUris: [`${srv.issuer}login/callback`], scopes: 'any' });
-  app = await registerApp(srv, { name: 'Token App' });
-  await createConnection(srv, 'acme', {
-    authorizationURL: `${up.url}/authorize`, tokenURL: `${up.url}/token`, client_id: 'up', client_secret: 'up-secret',
-    token_endpoint_auth_method: 'client_secret_basic', scripts: { fetchUserProfile: userinfoScript(`${up.url}/userinfo`) },
-  }, { enabled_clients: [app.clientId] });
+  world = await startLoginWorld({}, { name: 'Token App' });
+  ({ srv, app } = world);
+  await createConnection(srv, 'acme', upstreamOptions(world.up), { enabled_clients: [app.clientId] });
 });
-afterAll(async () => {
-  await up.close();
-  await srv.close();
-});
+afterAll(() => stopLoginWorld(world));
 
 /** A raw token request (form-encoded), answered as JSON. */
 async function tokenRequest(form: Record<string, string>, basic?: [string, string]): Promise<{ status: number; body: Record<string, unknown> }> {
