@@ -9,7 +9,7 @@ import { bootServer, loginScenario, measure, say, startWorld, stored } from './l
 /**
  * `npm run bench -- --logs-cost[=rounds]`: the cost of tenant logs on the hot path (issue 13's
  * "tenant logs on vs off >= 0.95x"). Brokered logins at C=32, the server restarted with
- * LOGS_ENABLED=true and =false in turn (on, off, on, off, ...), so a change in the machine's
+ * LOGS_ENABLED=true and =false in turn (on, off, off, on, on, off, ...), so a change in the machine's
  * other load hits both sides alike; each pair's ratio is reported with the other load seen.
  * Then the CPU one event costs in-process (logs-event-cpu.ts), which other load disturbs less.
  */
@@ -25,7 +25,8 @@ export async function logsCostRun(rounds: number, options: DiagnoseOptions): Pro
   const steps: Step[] = [];
   try {
     for (let round = 1; round <= rounds; round++) {
-      for (const enabled of [true, false]) {
+      // ABBA: on/off, then off/on, ... so a steady drift of the machine's load favours neither side.
+      for (const enabled of round % 2 === 1 ? [true, false] : [false, true]) {
         await world.server.stop();
         world.env.serverEnv['LOGS_ENABLED'] = String(enabled);
         world.server = await bootServer(world.env, options.workers);
@@ -49,7 +50,7 @@ export async function logsCostRun(rounds: number, options: DiagnoseOptions): Pro
   const m = machine();
   const lines = [
     `Measured ${new Date().toISOString()} on ${m.cpuModel}, ${m.cores} cores, ${m.memoryGb} GB, Node ${m.node}; brokered logins at C=${C}, `
-      + `${options.workers} worker(s), ${options.timing.warmupMs / 1000} s warm-up + ${options.timing.durationMs / 1000} s per step, on/off alternating.`,
+      + `${options.workers} worker(s), ${options.timing.warmupMs / 1000} s warm-up + ${options.timing.durationMs / 1000} s per step, on/off alternating (ABBA).`,
     '',
     '| Round | logs on: logins/s | CPU ms/login | logs off: logins/s | CPU ms/login | on / off | other load (cores) on / off |',
     '| --- | ---: | ---: | ---: | ---: | ---: | --- |',
