@@ -3,6 +3,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { costsRun, holdRun, profileRun, type DiagnoseOptions } from './diagnose.ts';
+import { logsCostRun } from './logs-cost.ts';
 import { runSandboxBench } from './lib/children.ts';
 import { ACTIVE_CONNECTIONS } from './lib/fixtures.ts';
 import { startPeer } from './lib/peer.ts';
@@ -24,7 +25,8 @@ import { seedConnections, seedUsers } from './seed.ts';
  *
  *   --quick   short steps (1 s + 3 s) to try the harness; results get a -quick suffix
  *   --verbose each step's mean latency per request of the flow
- * Diagnosis instead of the full run: --profile[=what], --costs, --hold=N (see diagnose.ts).
+ * Diagnosis instead of the full run: --profile[=what], --costs, --hold=N (see diagnose.ts);
+ *   --logs-cost[=rounds] brokered logins with tenant logs on vs off, alternating (logs-cost.ts).
  */
 
 const args = process.argv.slice(2);
@@ -128,7 +130,9 @@ const diagnose: DiagnoseOptions = {
 };
 const profile = flag('--profile');
 const hold = Number(flag('--hold') || 0);
-const main = hold ? () => holdRun(hold, flag('--tokens') !== undefined, diagnose)
+const logsCost = flag('--logs-cost');
+const main = logsCost !== undefined ? () => logsCostRun(Number(logsCost || 3), diagnose)
+  : hold ? () => holdRun(hold, flag('--tokens') !== undefined, diagnose)
   : flag('--costs') !== undefined ? () => costsRun(diagnose)
     : profile !== undefined ? () => profileRun(profile || 'brokered', diagnose)
       : fullRun;

@@ -4,6 +4,7 @@ import { securityHeaders } from './http/security-headers.ts';
 import type { Config } from './config/load.ts';
 import type { Logger } from './lib/logger.ts';
 import type { SecretBox } from './lib/secrets.ts';
+import { NO_LOGS } from './lib/log-events.ts';
 import type { TenantLogs } from './logs/index.ts';
 import type { ClientService } from './management/clients/service.ts';
 import type { ManagementFeatures } from './management/resource.ts';
@@ -67,7 +68,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/admin', consoleRouter(deps));
   app.use('/authorize', express.urlencoded({ extended: false, limit: '56kb' }), captureAuthorizeParams);
   app.post('/oauth/token', auth0TokenRequest(deps.store));
-  app.get('/v2/logout', auth0Logout(deps.host));
+  app.get('/v2/logout', auth0Logout(deps.host, deps.logs?.sink ?? NO_LOGS));
   if (deps.login) app.use(deps.login);
   app.use((req, res) => deps.host.handle(req, res));
   app.use(htmlErrorHandler(deps.logger));

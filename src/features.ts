@@ -46,7 +46,7 @@ export function createFeatures(deps: FeatureDeps) {
     app(host: OidcHost): { management: ManagementFeatures; login: Router; tryConnection: Router } {
       const interactions = createInteractionPort(() => host.provider());
       const dryRun = createDryRunPort({ store: deps.store, issuer: config.issuer, logger: deps.logger, optionsOf });
-      const broker = createBroker({ ...deps, runner, interactions, optionsOf, expired: sendExpired, dryRun });
+      const broker = createBroker({ ...deps, loginLogs: deps.logs.sink, runner, interactions, optionsOf, expired: sendExpired, dryRun });
       return {
         management: { refresh: broker.refresh, urlPolicy, checkScript: (script) => runner.check(script) },
         login: loginRouter({ store: deps.store, broker, interactions, allowHttpImages: config.ALLOW_INSECURE_UPSTREAMS }),

@@ -42,9 +42,12 @@ export async function startServer(config: Config, log: Logger, options: { bootst
   const store = await openConfiguredStore(config);
   const box = createSecretBox(config.secretsKey, config.previousSecretsKeys);
   const clients = createClientService(store, box);
-  const logs = createTenantLogs({ repo: store.logs, logger: log, retentionDays: config.LOGS_RETENTION_DAYS });
+  const logs = createTenantLogs({
+    repo: store.logs, logger: log, retentionDays: config.LOGS_RETENTION_DAYS, enabled: config.LOGS_ENABLED,
+    clientName: async (id) => (await store.clients.get(id))?.name,
+  });
   const features = createFeatures({ config, store, box, logger: log, logs });
-  const host = await createOidcHost({ config, store, box, checkConnection: features.checkConnection });
+  const host = await createOidcHost({ config, store, box, checkConnection: features.checkConnection, logs: logs.sink });
   if (options.bootstrap !== false) await ensureAdminClient(config, store, clients, log);
   const stopKeys = host.watchKeys(config.KEYS_REFRESH_SECONDS, log);
   const purge = setInterval(() => store.purgeExpired().catch((err: unknown) => log.error({ err }, 'purge failed')), 60_000);

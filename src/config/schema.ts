@@ -89,6 +89,8 @@ export const SETTINGS = {
   SCRIPT_MAX_REQUESTS: [int(0, 100).default(10), 'Outbound requests one fetchUserProfile run may make.'],
   SCRIPT_MAX_RESPONSE_BYTES: [int(1024, 50_000_000).default(1_048_576), 'Largest response a script request may read.'],
   SANDBOX_PROCESSES: [int(1, 16).default(1), 'Sandbox processes per server process; more keeps one runaway script from delaying or failing runs beside it.'],
+  LOGS_ENABLED: [bool.default(true),
+    'Write tenant log events (logins, token exchanges, logout, Management API writes); `false` drops them at the source (stored events stay readable).'],
   LOGS_RETENTION_DAYS: [int(1, 3650).default(30),
     'Days tenant log events are kept (`GET /api/v2/logs`); older ones are purged hourly. Auth0 keeps 1 to 30 days by plan.'],
   CONSOLE_IDLE_TIMEOUT: [int(60, 86_400).default(1800), 'Seconds of inactivity after which an admin console session ends (<ISSUER>admin/).'],

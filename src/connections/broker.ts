@@ -2,11 +2,13 @@ import type { Response } from 'express';
 import passport from 'passport';
 import type { Config } from '../config/load.ts';
 import type { Logger } from '../lib/logger.ts';
+import type { LogSink } from '../logs/types.ts';
 import type { SecretBox } from '../lib/secrets.ts';
 import { authorizeParams } from '../oidc/authorize-capture.ts';
 import type { InteractionPort } from '../oidc/interactions.ts';
 import type { ScriptRunner } from '../sandbox/types.ts';
 import type { ConnectionRecord, Store } from '../store/types.ts';
+import { logLoginFailure, logLoginSuccess } from './broker-logs.ts';
 import { runCallbackSteps, type Arrival, type CallbackEnv, type StrategyExtras } from './callback-runner.ts';
 import { CALLBACK_STEPS } from './callback-steps.ts';
 import { TRY_CLIENT_ID, type DryRunPort } from './dry-run.ts';
@@ -29,6 +31,8 @@ export interface BrokerDeps {
   runner: ScriptRunner;
   interactions: InteractionPort;
   logger: Logger;
+  /** Tenant logs: one `s` or `f` per login (broker-logs.ts). */
+  loginLogs: LogSink;
   /** Renders the "start again" page (400) when a callback cannot be tied to a login. */
   expired(res: Response, detail: string): Promise<void>;
   /** Opened, validated, fully defaulted options per connection version. */
@@ -36,6 +40,9 @@ export interface BrokerDeps {
   /** The console's side of "Try" (dry runs of the tester client); without it the tester client signs no one in. */
   dryRun?: DryRunPort;
 }
+
+/** What a failing login has established so far (at least the request and the response). */
+type Seen = Partial<Arrival> & Pick<Arrival, 'req' | 'res'>;
 
 /** The brokered login: leaving for the upstream provider, coming back from it, and refreshing its tokens. */
 export function createBroker(deps: BrokerDeps): Broker {
@@ -65,7 +72,10 @@ export function createBroker(deps: BrokerDeps): Broker {
   const env: CallbackEnv = { store, box: deps.box, runner: deps.runner, interactions: deps.interactions, dryRun: deps.dryRun, optionsOf, strategyFor };
 
   /** Sends the browser back to oidc-provider with an error for the app, or shows it when the app cannot be reached. */
-  async function failLogin(res: Response, uid: string, err: ConnectionError, connection: string, step: string): Promise<void> {
+  async function failLogin(a: Seen, uid: string, err: ConnectionError, step: string, names: { connection: string; clientId?: string }): Promise<void> {
+    const { res } = a;
+    const { connection } = names;
+    logLoginFailure(deps.loginLogs, a, { step, description: err.message, error: err, ...names });
     logger.warn({ connection, step, error_code: err.code, ...(err.providerError ? { provider_error: err.providerError } : {}), reason: err.message },
       'brokered login failed');
     const returnTo = await deps.interactions.finish(uid, { error: err.appError, error_description: err.message });
@@ -79,12 +89,13 @@ export function createBroker(deps: BrokerDeps): Broker {
       const tester = info.clientId === TRY_CLIENT_ID;
       if (!connection || !(tester || connection.enabled_clients.includes(info.clientId))) {
         const why = connection ? `connection "${name}" is not enabled for this application` : `connection "${name}" does not exist`;
-        return failLogin(res, info.uid, new ConnectionError('unknown_connection', why), name, 'start');
+        return failLogin({ req, res }, info.uid, new ConnectionError('unknown_connection', why), 'start', { connection: name, clientId: info.clientId });
       }
       // The tester client only ever runs tries the console started for this browser and connection.
       const ticket = tester ? await deps.dryRun?.begin(req, info, connection) : undefined;
       if (tester && !ticket) {
-        return failLogin(res, info.uid, new ConnectionError('unknown_connection', 'the connection tester only runs tries started from the admin console'), name, 'start');
+        return failLogin({ req, res }, info.uid, new ConnectionError('unknown_connection', 'the connection tester only runs tries started from the admin console'), 'start',
+          { connection: name, clientId: info.clientId });
       }
       try {
         const options = optionsOf(connection);
@@ -115,7 +126,7 @@ export function createBroker(deps: BrokerDeps): Broker {
         })(bare, res, next);
       } catch (err) {
         const known = connectionErrorOf(err);
-        if (known) return failLogin(res, info.uid, known, name, 'start');
+        if (known) return failLogin({ req, res, connection }, info.uid, known, 'start', { connection: name, clientId: info.clientId });
         throw err;
       }
     },
@@ -124,15 +135,22 @@ export function createBroker(deps: BrokerDeps): Broker {
       const arrival: Arrival = { req, res };
       try {
         const { outcome, step } = await runCallbackSteps(CALLBACK_STEPS, arrival, env);
-        if ('returnTo' in outcome) return res.redirect(303, outcome.returnTo);
-        if ('expired' in outcome) return await deps.expired(res, outcome.expired);
+        if ('returnTo' in outcome) {
+          // A console try signs no one in: it is not a login of the tenant.
+          if (!arrival.trial) logLoginSuccess(deps.loginLogs, arrival);
+          return res.redirect(303, outcome.returnTo);
+        }
+        if ('expired' in outcome) {
+          logLoginFailure(deps.loginLogs, arrival, { step, description: outcome.expired });
+          return await deps.expired(res, outcome.expired);
+        }
         // A failure is only ever reached with the attempt loaded (the first steps end with "expired").
         const attempt = arrival.attempt;
         if (!attempt) throw new Error(`callback step ${step} failed before the login attempt was loaded`);
         if (arrival.trial && deps.dryRun && arrival.connection) {
           return res.redirect(303, await deps.dryRun.report({ connection: arrival.connection, trace: arrival.trial, failure: { step, error: outcome.failed } }));
         }
-        await failLogin(res, attempt.uid, outcome.failed, arrival.connection?.name ?? attempt.connection, step);
+        await failLogin(arrival, attempt.uid, outcome.failed, step, { connection: arrival.connection?.name ?? attempt.connection });
       } catch (err) {
         next(err);
       }

@@ -21,6 +21,8 @@ export interface Arrival {
   tx?: TransactionRecord;
   attempt?: LoginTransaction;
   connection?: ConnectionRecord;
+  /** The app the login is for (from the authorization request). */
+  clientId?: string;
   options?: EngineOptions;
   tokens?: UpstreamTokens;
   profile?: UpstreamProfile;

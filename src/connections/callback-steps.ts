@@ -65,6 +65,7 @@ async function loadConnection(a: Arrival, env: CallbackEnv): Promise<Outcome | u
   const interaction = await env.interactions.find(known(a, 'attempt').uid);
   if (!connection || !interaction) return { expired: connection ? 'The sign-in took too long.' : 'The connection was removed while you were signing in.' };
   a.connection = connection;
+  a.clientId = interaction.clientId;
   return undefined;
 }
 

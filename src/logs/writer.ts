@@ -14,6 +14,8 @@ export interface LogWriterOptions {
   batchSize: number;
   /** Most events held in memory; beyond it the oldest are dropped (and counted). */
   maxQueue: number;
+  /** Completes a batch before it is stored (e.g. client names), off the producers' path; must not throw. */
+  complete?: (batch: LogEvent[]) => Promise<void>;
 }
 
 /** The defaults: a flush every 100 ms or per 200 events, at most 10,000 events (a few MB) queued. */
@@ -50,7 +52,7 @@ export function newLogId(ms: number): string {
  * are dropped with a rate-limited warning: memory stays bounded, requests never wait.
  */
 export function createLogWriter(options: LogWriterOptions): LogWriter {
-  const { repo, logger, flushMs, batchSize, maxQueue } = options;
+  const { repo, logger, flushMs, batchSize, maxQueue, complete } = options;
   const queue: LogEvent[] = [];
   let timer: NodeJS.Timeout | undefined;
   let inFlight: Promise<void> | undefined;
@@ -87,7 +89,7 @@ export function createLogWriter(options: LogWriterOptions): LogWriter {
     if (inFlight) return inFlight;
     if (queue.length === 0) return Promise.resolve();
     const batch = queue.splice(0, batchSize);
-    inFlight = repo.insertMany(batch).catch((err: unknown) => {
+    inFlight = (complete ? complete(batch) : Promise.resolve()).then(() => repo.insertMany(batch)).catch((err: unknown) => {
       // Not retried: a batch the store refused once (or half-wrote) must not be stored twice.
       logger.error({ err: { message: (err as Error).message } }, 'tenant logs: the store refused a batch');
       drop(batch.length, 'store write failed');

@@ -3,7 +3,9 @@ import type Provider from 'oidc-provider';
 import type { Client } from 'oidc-provider';
 import { z } from 'zod';
 import { renderPage } from '../lib/render.ts';
+import type { LogSink } from '../lib/log-events.ts';
 import type { OidcHost } from './host.ts';
+import { logLogout } from './log-events.ts';
 
 /** Auth0's /v2/logout query. `federated` is accepted and ignored: there is no upstream session to end. */
 const LogoutQuerySchema = z.object({
@@ -38,12 +40,13 @@ function destination(client: Client | undefined, clientId: string | undefined, r
  * of offline grants stay valid, as on Auth0. Grants are left to expire: a new session does
  * not find them (oidc-provider looks grants up through the session).
  */
-async function endSession(provider: Provider, req: Request, res: Response): Promise<void> {
+async function endSession(provider: Provider, req: Request, res: Response): Promise<string | undefined> {
   const ctx = provider.createContext(req, res);
   const session = await provider.Session.get(ctx);
   await session.destroy();
   // Signed like oidc-provider's own cookies, so the .sig cookie goes too.
   ctx.cookies.set(provider.cookieName('session'), null, { signed: true });
+  return session.accountId;
 }
 
 async function page(res: Response, status: number, data: { title: string; heading: string; message: string; mainClass?: string; code?: string }): Promise<void> {
@@ -60,7 +63,7 @@ const refusedPage = (res: Response, message: string) =>
  * id_token_hint). Anyone can trigger it, as on Auth0; what it must never do is send the
  * browser anywhere but a URL the application registered. A refused request changes nothing.
  */
-export function auth0Logout(host: OidcHost): RequestHandler {
+export function auth0Logout(host: OidcHost, logs: LogSink): RequestHandler {
   return async (req, res, next) => {
     try {
       const parsed = LogoutQuerySchema.safeParse(req.query);
@@ -71,7 +74,7 @@ export function auth0Logout(host: OidcHost): RequestHandler {
       if (clientId && !client) return await refusedPage(res, `client_id "${clientId}" is not a registered application: check the application's client_id.`);
       const to = destination(client, clientId, returnTo);
       if ('refused' in to) return await refusedPage(res, to.refused);
-      await endSession(provider, req, res);
+      logLogout(logs, req, client, await endSession(provider, req, res), '/v2/logout');
       if ('redirect' in to) return res.redirect(302, to.redirect);
       await page(res, 200, { title: 'Signed out', heading: 'You are signed out', message: 'You can close this window.' });
     } catch (err) {

@@ -11,6 +11,8 @@ import { findClientGrant } from './grant-lookup.ts';
 import { createPages } from './pages.ts';
 import { AUTHORIZE_EXTRA_PARAMS, RAW_PARAMS, type ConnectionParamCheck } from './authorize-capture.ts';
 import { keepOfflineAccess } from './offline-access.ts';
+import { subscribeLogEvents } from './log-events.ts';
+import type { LogSink } from '../lib/log-events.ts';
 
 export interface ProviderDeps {
   config: Config;
@@ -21,6 +23,8 @@ export interface ProviderDeps {
   stableKey: Buffer;
   /** Checks the `connection` parameter of /authorize (exists, enabled for the client). */
   checkConnection: ConnectionParamCheck;
+  /** Tenant logs: token exchanges and logouts (log-events.ts). */
+  logs?: LogSink;
 }
 
 /** Auth0's endpoint paths. */
@@ -137,5 +141,6 @@ export function createProvider(deps: ProviderDeps): Provider {
   };
   const provider = new Provider(config.issuer, configuration);
   provider.proxy = config.TRUST_PROXY;
+  if (deps.logs) subscribeLogEvents(provider, deps.logs);
   return provider;
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { LogEventSchema, type LogEvent } from '../../src/logs/types.ts';
 import { newLogId } from '../../src/logs/writer.ts';
+import { findEvent as findLogEvent } from '../support/log-events.ts';
 import { ADMIN_SECRET, clientCredentialsToken, startTestServer, type TestServer } from '../support/server.ts';
 
 /**
@@ -32,17 +33,7 @@ async function tokenWith(scopes: string[]): Promise<string> {
   return token;
 }
 
-/** Polls GET /logs?q= until `match` finds an event (the writer flushes within ~100 ms; a loaded machine may take longer). */
-async function findEvent(q: string, match: (e: LogEvent) => boolean): Promise<LogEvent> {
-  for (const deadline = Date.now() + 15_000; Date.now() < deadline;) {
-    const res = await srv.api(`/logs?q=${encodeURIComponent(q)}&per_page=100`);
-    expect(res.status).toBe(200);
-    const found = (res.body as LogEvent[]).find(match);
-    if (found) return found;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`no event for q=${q}: ${JSON.stringify((await srv.api(`/logs?q=${encodeURIComponent(q)}&per_page=5`)).body)}`);
-}
+const findEvent = (q: string, match?: (e: LogEvent) => boolean): Promise<LogEvent> => findLogEvent(srv, q, match);
 
 const connectionBody = (name: string, secret: string, script: string): Json => ({
   name, strategy: 'oauth2',
