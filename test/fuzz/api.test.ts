@@ -10,10 +10,13 @@
 import fc from 'fast-check';
 import { encodedBody, mutatedBody, queryString, segment, text, type Encoded } from './arbitraries.ts';
 import { closeAgent, send, type RawRequest, type RawResponse } from './http.ts';
-import { MANAGEMENT_ROUTES, TOKEN_ROUTE, type Fixtures, type FuzzRoute } from './routes.ts';
+import { mountedRoutes } from './mounted-routes.ts';
+import { MANAGEMENT_SPECS, TOKEN_ROUTE, type Fixtures, type FuzzRoute } from './routes.ts';
 import { storeSnapshot } from './store-snapshot.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
+const API = '/api/v2';
+const specKey = (r: { method: string; path: string }): string => `${r.method} ${r.path.slice(API.length)}`;
 const SEED = Number(process.env['FUZZ_SEED'] ?? 20_261_201);
 const PATH = process.env['FUZZ_PATH'];
 const SCALE = Number(process.env['FUZZ_RUNS'] ?? 1);
@@ -24,6 +27,7 @@ let srv: TestServer;
 let fixtures: Fixtures;
 let admin: string;
 let narrow: string;
+let routes: FuzzRoute[];
 let sent = 0;
 const statuses = new Map<string, number>();
 
@@ -38,6 +42,8 @@ beforeAll(async () => {
   const connection = await srv.api('/connections', { method: 'POST', body: { name: 'fixture', strategy: 'oauth2', options: {
     authorizationURL: 'https://idp.example.com/a', tokenURL: 'https://idp.example.com/t', client_id: 'c', client_secret: 's',
     scripts: { fetchUserProfile: 'function(a, c, cb) { cb(null, { user_id: 1 }); }' } } } });
+  // Every route the Management router mounts, with its spec (a route without one is fuzzed with generic bodies, and the first test fails).
+  routes = mountedRoutes(srv.server.app).filter((r) => r.path.startsWith(API)).map((r) => ({ ...MANAGEMENT_SPECS[specKey(r)], ...r }));
   fixtures = {
     clientId: (client.body as { client_id: string }).client_id, tokenClientId: tokenClient.client_id, tokenClientSecret: tokenClient.client_secret,
     audience: `${srv.issuer}api/v2/`, grantId: (grant.body as { id: string }).id, connectionId: (connection.body as { id: string }).id, connectionName: 'fixture',
@@ -100,12 +106,12 @@ function headers(encoded: Encoded, auth: string | undefined): Record<string, str
 }
 
 /** A request for one route: its own method mostly, its params filled, its body mutated, a query appended. */
-function requestFor(route: FuzzRoute, prefix: string, f: Fixtures): fc.Arbitrary<RawRequest> {
+function requestFor(route: FuzzRoute, f: Fixtures): fc.Arbitrary<RawRequest> {
   const fixtureFor = (name: string): string | undefined => {
     if (!route.fixtureIds) return name === 'connection' ? f.connectionName : undefined;
-    if (route.path.startsWith('/clients')) return f.clientId;
-    if (route.path.startsWith('/client-grants')) return f.grantId;
-    if (route.path.startsWith('/connections')) return f.connectionId;
+    if (route.path.startsWith(`${API}/clients/`)) return f.clientId;
+    if (route.path.startsWith(`${API}/client-grants/`)) return f.grantId;
+    if (route.path.startsWith(`${API}/connections/`)) return f.connectionId;
     return undefined;
   };
   const names = [...route.path.matchAll(/:(\w+)/g)].map((m) => m[1] ?? '');
@@ -116,7 +122,7 @@ function requestFor(route: FuzzRoute, prefix: string, f: Fixtures): fc.Arbitrary
   return fc.record({ params, body, query: queryString(route.query ?? []), method, tail, auth: authorization() }).map(({ params: values, body: b, query, method: m, tail: t, auth }) => {
     let i = 0;
     const path = route.path.replace(/:(\w+)/g, () => values[i++] ?? '');
-    return { method: m, path: `${prefix}${path}${t}${query ? `?${query}` : ''}`, headers: headers(b, route === TOKEN_ROUTE ? tokenAuth(auth, f) : auth), ...(b.body !== undefined ? { body: b.body } : {}) };
+    return { method: m, path: `${path}${t}${query ? `?${query}` : ''}`, headers: headers(b, route === TOKEN_ROUTE ? tokenAuth(auth, f) : auth), ...(b.body !== undefined ? { body: b.body } : {}) };
   });
 }
 
@@ -128,8 +134,14 @@ function tokenAuth(auth: string | undefined, f: Fixtures): string | undefined {
 
 const options = (runs: number) => ({ seed: SEED, numRuns: runs, endOnFailure: true, ...(PATH ? { path: PATH } : {}) });
 
+test('the suite drives every mounted Management API route, each from a valid body, and the token endpoint', () => {
+  expect(routes.length).toBeGreaterThan(15);
+  expect(routes.filter((r) => !MANAGEMENT_SPECS[specKey(r)]).map(specKey)).toEqual([]);
+  expect(mountedRoutes(srv.server.app)).toContainEqual({ method: TOKEN_ROUTE.method, path: TOKEN_ROUTE.path });
+});
+
 test('every Management API route: no 5xx, no stack or internal path, refused requests change nothing', async () => {
-  const request = fc.constantFrom(...MANAGEMENT_ROUTES).chain((route) => requestFor(route, '/api/v2', fixtures));
+  const request = fc.constantFrom(...routes).chain((route) => requestFor(route, fixtures));
   await fc.assert(fc.asyncProperty(request, async (req) => {
     await check(req);
   }), options(MANAGEMENT_RUNS));
@@ -139,7 +151,7 @@ test('every Management API route: no 5xx, no stack or internal path, refused req
 }, 120_000 * SCALE);
 
 test('/oauth/token: no 5xx, no stack or internal path, refused requests change nothing', async () => {
-  await fc.assert(fc.asyncProperty(requestFor(TOKEN_ROUTE, '', fixtures), async (req) => {
+  await fc.assert(fc.asyncProperty(requestFor(TOKEN_ROUTE, fixtures), async (req) => {
     await check(req);
   }), options(TOKEN_RUNS));
   const ok = await check({ method: 'POST', path: '/oauth/token', headers: { 'content-type': 'application/json' }, body: JSON.stringify(TOKEN_ROUTE.body?.(fixtures)) });
