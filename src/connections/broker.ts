@@ -54,10 +54,10 @@ export function createBroker(deps: BrokerDeps): Broker {
   function strategyFor(connection: ConnectionRecord, options: EngineOptions, vars: Record<string, string>, tunnel: StateTunnel,
     extras: StrategyExtras = {}): BrokerStrategy {
     const { scope, authorizeExtras = {} } = extras;
-    const tokenURL = renderUrl(connection.name, 'tokenURL', options.tokenURL, vars, urlPolicy);
+    const tokenURL = renderUrl(connection.name, 'tokenURL', options.tokenURL, vars, urlPolicy, options.template_params);
     const callbackURL = callbackUrl(config.issuer, connection.name, options);
     return new BrokerStrategy({
-      authorizationURL: renderUrl(connection.name, 'authorizationURL', options.authorizationURL, vars, urlPolicy),
+      authorizationURL: renderUrl(connection.name, 'authorizationURL', options.authorizationURL, vars, urlPolicy, options.template_params),
       tokenURL,
       clientID: options.client_id,
       callbackURL,

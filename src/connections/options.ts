@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { MANAGED_HEADERS } from '../lib/egress.ts';
 import { allowsHost, compileAllowList, type EgressReach } from '../lib/egress-allow.ts';
 import { templateProblem, templateSamples, templateVariables } from './template.ts';
+import { templatePatternProblem } from './template-pattern.ts';
 
 /**
  * Options of a `strategy: "oauth2"` connection: Auth0's documented fields with Auth0's
@@ -13,6 +14,7 @@ export const SCRIPT_MAX_CHARS = 51_200;
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const PARAM_NAME = /^[A-Za-z0-9_.\-[\]]{1,100}$/;
 const NO_CRLF = /^[^\r\n]*$/;
+const HOST_SUFFIX = /^\.?[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
 /** A value allowed in a URL template: hostname-label characters by default. */
 export const DEFAULT_TEMPLATE_VALUE = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
 
@@ -103,16 +105,13 @@ export const ParamNamesSchema = z.strictObject({
 const TemplateParamSchema = z.strictObject({
   /** The app's /authorize parameter to read (e.g. `shop`). */
   from: z.string().regex(PARAM_NAME),
-  /** Regular expression the whole value must match; default: one hostname label. */
-  pattern: z.string().max(200).optional().refine((p) => {
-    if (p === undefined) return true;
-    try {
-      new RegExp(p);
-      return true;
-    } catch {
-      return false;
-    }
-  }, { message: 'not a valid regular expression' }),
+  /** Regular expression (RE2 syntax, linear time) the whole value must match; default: one hostname label. */
+  pattern: z.string().max(200).optional().superRefine((p, ctx) => {
+    const problem = p === undefined ? undefined : templatePatternProblem(p);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  }),
+  /** Where the value fills a host, it may be several labels ending in this suffix (e.g. `.myshopify.com`). Default: one label. */
+  host_suffix: z.string().max(200).regex(HOST_SUFFIX, { message: 'must be a host name suffix such as .myshopify.com' }).optional(),
 });
 
 /** Builds the options schema for a URL policy. */

@@ -106,25 +106,33 @@ function passes(test: Test, vars: Record<string, string>): boolean {
   return test.op === '==' ? value === test.value : value !== test.value;
 }
 
-function renderNodes(nodes: Node[], vars: Record<string, string>): string {
-  let out = '';
+/** One piece of a rendered template: literal text, or the value of the variable `name`. */
+export interface RenderedPart { text: string; name?: string }
+
+function renderNodes(nodes: Node[], vars: Record<string, string>, out: RenderedPart[]): void {
   for (const node of nodes) {
-    if (node.kind === 'text') out += node.text;
+    if (node.kind === 'text') out.push({ text: node.text });
     else if (node.kind === 'var') {
       const value = vars[node.name];
       if (value === undefined) throw new TemplateError(`no value for {{ ${node.name} }}`);
-      out += value;
+      out.push({ text: value, name: node.name });
     } else {
       const branch = node.branches.find((b) => !b.test || passes(b.test, vars));
-      if (branch) out += renderNodes(branch.body, vars);
+      if (branch) renderNodes(branch.body, vars, out);
     }
   }
+}
+
+/** Renders a template into its pieces, so a caller can tell where each value landed. */
+export function renderTemplateParts(text: string, vars: Record<string, string>): RenderedPart[] {
+  const out: RenderedPart[] = [];
+  renderNodes(parse(text), vars, out);
   return out;
 }
 
 /** Renders a template; variables must already be validated by the caller. */
 export function renderTemplate(text: string, vars: Record<string, string>): string {
-  return renderNodes(parse(text), vars);
+  return renderTemplateParts(text, vars).map((p) => p.text).join('');
 }
 
 const MAX_SAMPLES = 64;

@@ -1,7 +1,9 @@
 import { ConnectionError } from './errors.ts';
 import type { EngineOptions } from './engine-options.ts';
 import { DEFAULT_TEMPLATE_VALUE, upstreamUrlProblem, type OAuth2Options, type UrlPolicy } from './options.ts';
-import { renderTemplate } from './template.ts';
+import { renderTemplateParts, type RenderedPart } from './template.ts';
+import { checkRenderedOrigin, type HostParams } from './template-host.ts';
+import { matchesTemplatePattern, MAX_TEMPLATE_VALUE_CHARS } from './template-pattern.ts';
 
 /**
  * Every upstream address the engine builds: our callback address (shared or per connection)
@@ -27,7 +29,8 @@ export function callbackUrl(issuer: string, connection: string, options: Pick<OA
 /**
  * Values for URL templates: the connection's `template_vars`, plus `template_params` taken
  * from the app's /authorize request. Every value must match its pattern (one hostname label
- * by default), so no value can steer a request to another host.
+ * by default, matched by RE2 in linear time) and be at most MAX_TEMPLATE_VALUE_CHARS long;
+ * where a value lands in a host, renderUrl holds it to one label whatever the pattern says.
  */
 export function templateValues(connection: string, options: Pick<EngineOptions, 'template_vars' | 'template_params'>, appParams: Record<string, string>): Record<string, string> {
   const vars: Record<string, string> = { ...options.template_vars };
@@ -38,8 +41,11 @@ export function templateValues(connection: string, options: Pick<EngineOptions, 
       throw new ConnectionError('template_param_missing',
         `connection "${connection}" needs the /authorize parameter "${spec.from}" (it fills {{ ${name} }} in its URLs)`);
     }
-    const pattern = spec.pattern ? new RegExp(`^(?:${spec.pattern})$`) : DEFAULT_TEMPLATE_VALUE;
-    if (!pattern.test(value)) {
+    if (value.length > MAX_TEMPLATE_VALUE_CHARS) {
+      throw new ConnectionError('template_param_invalid',
+        `connection "${connection}": the /authorize parameter "${spec.from}" is longer than ${MAX_TEMPLATE_VALUE_CHARS} characters`);
+    }
+    if (!(spec.pattern ? matchesTemplatePattern(spec.pattern, value) : DEFAULT_TEMPLATE_VALUE.test(value))) {
       throw new ConnectionError('template_param_invalid',
         `connection "${connection}": the /authorize parameter "${spec.from}" has characters that are not allowed (${spec.pattern ? `must match ${spec.pattern}` : 'letters, digits and inner hyphens only'})`);
     }
@@ -48,20 +54,27 @@ export function templateValues(connection: string, options: Pick<EngineOptions, 
   return vars;
 }
 
-/** Renders one of the connection's URLs with validated template values, and checks the result against the policy. */
-export function renderUrl(connection: string, field: string, template: string, vars: Record<string, string>, policy: UrlPolicy): string {
-  let rendered: string;
+/**
+ * Renders one of the connection's URLs with validated template values, checks the result
+ * against the policy, then its origin against the one the template declares (`params`: the
+ * connection's template_params, whose values must stay single labels in a host).
+ */
+export function renderUrl(connection: string, field: string, template: string, vars: Record<string, string>, policy: UrlPolicy, params: HostParams): string {
+  let parts: RenderedPart[];
   try {
-    rendered = renderTemplate(template, vars);
+    parts = renderTemplateParts(template, vars);
   } catch (err) {
     throw new ConnectionError('url_template', `connection "${connection}": ${field} cannot be built: ${(err as Error).message}`);
   }
+  const rendered = parts.map((p) => p.text).join('');
   const problem = upstreamUrlProblem(rendered, policy);
   if (problem) throw new ConnectionError('url_not_allowed', `connection "${connection}": ${field} as rendered ${problem}`);
+  checkRenderedOrigin(connection, field, parts, params);
   return rendered;
 }
 
 /** The address refresh requests go to: refreshURL when set, else tokenURL, rendered with the identity's template values. */
-export function refreshUrl(connection: string, options: Pick<OAuth2Options, 'refreshURL' | 'tokenURL'>, vars: Record<string, string>, policy: UrlPolicy): string {
-  return options.refreshURL ? renderUrl(connection, 'refreshURL', options.refreshURL, vars, policy) : renderUrl(connection, 'tokenURL', options.tokenURL, vars, policy);
+export function refreshUrl(connection: string, options: Pick<EngineOptions, 'refreshURL' | 'tokenURL' | 'template_params'>, vars: Record<string, string>, policy: UrlPolicy): string {
+  const [field, template] = options.refreshURL ? ['refreshURL', options.refreshURL] : ['tokenURL', options.tokenURL];
+  return renderUrl(connection, field, template, vars, policy, options.template_params);
 }

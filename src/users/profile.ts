@@ -1,6 +1,7 @@
 import { identityKey, type LoginUpsert, type UserRootAttributes } from '../store/types.ts';
 import { isRootAttribute, ProfileSchema, type Profile } from '../lib/profile.ts';
 import { describeIssues } from '../lib/zod-issues.ts';
+import { jsonBoundsProblem, PROFILE_BOUNDS } from '../lib/json-bounds.ts';
 
 const MAX_EXTRA_BYTES = 64 * 1024;
 
@@ -11,6 +12,9 @@ export type ProfileCheck = { ok: true; value: Profile } | { ok: false; message: 
 
 /** Validates a script's profile; the message says which field is wrong. */
 export function checkProfile(profile: Record<string, unknown>): ProfileCheck {
+  // Extra fields are stored in the user record: bounded before any of it is looked at.
+  const bounds = jsonBoundsProblem(profile, PROFILE_BOUNDS);
+  if (bounds) return { ok: false, message: `the profile is invalid: it is ${bounds}` };
   const result = ProfileSchema.safeParse(profile);
   if (!result.success) return { ok: false, message: `the profile is invalid: ${describeIssues(result.error)}` };
   return { ok: true, value: result.data };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { oauth2OptionsSchema, type UrlPolicy } from '../../connections/options.ts';
+import { boundedJson, OPTIONS_BOUNDS } from '../../lib/json-bounds.ts';
 import { ListQuerySchema } from '../paging.ts';
 
 /** Auth0's rule for connection names: letters and digits, single dashes between them. */
@@ -19,7 +20,8 @@ const metadata = z.record(z.string().min(1).max(255), z.string().max(255, { mess
 
 /** Body schemas for one URL policy (ALLOW_INSECURE_UPSTREAMS decides whether http:// is allowed). */
 export function connectionSchemas(policy: UrlPolicy) {
-  const options = oauth2OptionsSchema(policy);
+  // Unknown option keys are kept (as Auth0 keeps them), so their depth and size are bounded before anything else.
+  const options = boundedJson(oauth2OptionsSchema(policy), OPTIONS_BOUNDS);
   const create = z.strictObject({
     name,
     display_name: displayName.optional(),
