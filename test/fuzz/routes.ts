@@ -84,6 +84,9 @@ export const MANAGEMENT_SPECS: Readonly<Record<string, RouteSpec>> = {
   'GET /logs': { query: [...LIST, 'sort', 'q', 'search', 'search_engine'] },
   'GET /logs/:id': {},
   'GET /users/:id/logs': { query: [...LIST, 'sort'] },
+  // A made-up jti: revoking it ends no token the suite uses.
+  'POST /blacklists/tokens': { body: () => ({ jti: 'fuzzed-jti-0001' }) },
+  'GET /blacklists/tokens': { query: ['aud'] },
 };
 
 /** The token endpoint, in Auth0's JSON dialect and as a form. */

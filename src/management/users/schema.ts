@@ -1,11 +1,13 @@
 import { z } from 'zod';
 import { RootAttributesSchema } from '../../lib/profile.ts';
 import { isRecord } from '../../lib/is-record.ts';
+import { jsonBoundsProblem, type JsonBounds } from '../../lib/json-bounds.ts';
 
 /** Each of user_metadata and app_metadata, as stored after a merge: at most this many bytes of JSON. */
 export const MAX_METADATA_BYTES = 64 * 1024;
 /** Nesting depth of metadata values (an object inside an object counts one level). */
 export const MAX_METADATA_DEPTH = 10;
+const METADATA_BOUNDS: JsonBounds = { maxDepth: MAX_METADATA_DEPTH, maxBytes: MAX_METADATA_BYTES };
 
 /**
  * Field names both stores keep as they are: no '.', no leading '$' (MongoDB reads those as
@@ -32,11 +34,11 @@ function badKey(value: unknown, path: string[], depth: number): string | undefin
  */
 const MetadataPatchSchema = z.unknown().superRefine((value, ctx) => {
   if (!isRecord(value)) return void ctx.addIssue({ code: 'custom', message: 'must be an object' });
+  // The stack-safe walk first: JSON.stringify (and badKey's recursion) must never meet a value nested thousands deep.
+  const bounds = jsonBoundsProblem(value, METADATA_BOUNDS);
+  if (bounds) return void ctx.addIssue({ code: 'custom', message: bounds });
   const problem = badKey(value, [], 1);
   if (problem) ctx.addIssue({ code: 'custom', message: problem });
-  if (Buffer.byteLength(JSON.stringify(value)) > MAX_METADATA_BYTES) {
-    ctx.addIssue({ code: 'custom', message: `too large: at most ${MAX_METADATA_BYTES / 1024} KB of JSON` });
-  }
 }).transform((value) => value as Record<string, unknown>);
 
 /** Body of PATCH /api/v2/users/:id: what Auth0 lets you change on a social user. */
