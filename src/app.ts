@@ -5,13 +5,14 @@ import type { Config } from './config/load.ts';
 import type { Logger } from './lib/logger.ts';
 import type { SecretBox } from './lib/secrets.ts';
 import type { TenantLogs } from './logs/index.ts';
+import { limitPerIp, tokenEndpointGuard, type Limits } from './limits/index.ts';
 import type { ClientService } from './management/clients/service.ts';
 import type { ManagementFeatures } from './management/resource.ts';
 import { managementRouter } from './management/router.ts';
 import { captureAuthorizeParams } from './oidc/authorize-capture.ts';
 import type { OidcHost } from './oidc/host.ts';
 import { auth0Logout } from './oidc/logout.ts';
-import { auth0TokenRequest } from './oidc/auth0-token-request.ts';
+import { auth0TokenRequest, tokenRequestClientId } from './oidc/auth0-token-request.ts';
 import type { Store } from './store/types.ts';
 
 export interface AppDeps {
@@ -25,6 +26,8 @@ export interface AppDeps {
   management: ManagementFeatures;
   /** Tenant logs: the Management API audits its writes and serves /logs. */
   logs?: TenantLogs;
+  /** Rate limits and brute-force guards (src/limits). */
+  limits: Limits;
   /** Routes of the login flow (interaction pages, upstream callback). */
   login?: Router;
 }
@@ -55,10 +58,12 @@ export function createApp(deps: AppDeps): Express {
 
   app.use('/api/v2', managementRouter({
     store: deps.store, box: deps.box, host: deps.host, issuer: deps.config.issuer, clients: deps.clients, logger: deps.logger, ...deps.management,
-    ...(deps.logs ? { logs: deps.logs } : {}),
+    limits: deps.limits, ...(deps.logs ? { logs: deps.logs } : {}),
   }));
+  app.use('/authorize', limitPerIp(deps.limits, 'authorize_ip', 'Too many sign-in requests from this address'));
+  app.use('/login', limitPerIp(deps.limits, 'login_ip', 'Too many sign-in requests from this address'));
   app.use('/authorize', express.urlencoded({ extended: false, limit: '56kb' }), captureAuthorizeParams);
-  app.post('/oauth/token', auth0TokenRequest(deps.store));
+  app.post('/oauth/token', auth0TokenRequest(deps.store), tokenEndpointGuard(deps.limits, tokenRequestClientId));
   app.get('/v2/logout', auth0Logout(deps.host));
   if (deps.login) app.use(deps.login);
   app.use((req, res) => deps.host.handle(req, res));

@@ -14,6 +14,7 @@ import { openStore } from './store/open.ts';
 import type { Store } from './store/types.ts';
 import { createFeatures } from './features.ts';
 import { createTenantLogs } from './logs/index.ts';
+import { createServerLimits } from './limits/index.ts';
 
 export interface RunningServer {
   url: string;
@@ -43,6 +44,7 @@ export async function startServer(config: Config, log: Logger, options: { bootst
   const box = createSecretBox(config.secretsKey);
   const clients = createClientService(store, box);
   const logs = createTenantLogs({ repo: store.logs, logger: log, retentionDays: config.LOGS_RETENTION_DAYS });
+  const limits = createServerLimits({ config, logger: log, sink: logs.sink });
   const features = createFeatures({ config, store, box, logger: log, logs });
   const host = await createOidcHost({ config, store, box, checkConnection: features.checkConnection });
   if (options.bootstrap !== false) await ensureAdminClient(config, store, clients, log);
@@ -50,7 +52,7 @@ export async function startServer(config: Config, log: Logger, options: { bootst
   const purge = setInterval(() => store.purgeExpired().catch((err: unknown) => log.error({ err }, 'purge failed')), 60_000);
   purge.unref();
 
-  const app = createApp({ config, store, box, logger: log, host, clients, logs, ...features.app(host) });
+  const app = createApp({ config, store, box, logger: log, host, clients, logs, limits, ...features.app(host) });
   const server: Server = config.TLS_CERT_FILE && config.TLS_KEY_FILE
     ? createHttpsServer({ cert: readFileSync(config.TLS_CERT_FILE), key: readFileSync(config.TLS_KEY_FILE) }, app)
     : createHttpServer(app);
