@@ -44,7 +44,7 @@ export async function startServer(config: Config, log: Logger, options: { bootst
   const box = createSecretBox(config.secretsKey);
   const clients = createClientService(store, box);
   const logs = createTenantLogs({ repo: store.logs, logger: log, retentionDays: config.LOGS_RETENTION_DAYS });
-  const limits = createServerLimits({ config, logger: log, sink: logs.sink });
+  const limits = createServerLimits({ config, store, logger: log, sink: logs.sink });
   const features = createFeatures({ config, store, box, logger: log, logs });
   const host = await createOidcHost({ config, store, box, checkConnection: features.checkConnection });
   if (options.bootstrap !== false) await ensureAdminClient(config, store, clients, log);

@@ -1,29 +1,10 @@
 import cluster from 'node:cluster';
-import { RateLimiterCluster, RateLimiterClusterMaster, RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
-import type { Counter, CounterFactory, CounterState, LimitKind, LimitRule } from './types.ts';
+import { RateLimiterCluster, RateLimiterClusterMaster, RateLimiterMemory } from 'rate-limiter-flexible';
+import { toWindowCounter as toCounter } from '../lib/window-counter.ts';
+import type { CounterFactory, LimitKind, LimitRule } from './types.ts';
 
 /** How long a worker waits for the cluster primary's answer before failing open. */
 const CLUSTER_TIMEOUT_MS = 2000;
-
-/** A rate-limiter-flexible limiter as a Counter: a refusal (a RateLimiterRes, not an Error) is still a count. */
-export function toCounter(limiter: RateLimiterAbstract): Counter {
-  return {
-    async increment(key) {
-      try {
-        return state(await limiter.consume(key));
-      } catch (rejection) {
-        if (rejection instanceof RateLimiterRes) return state(rejection);
-        throw rejection;
-      }
-    },
-    async peek(key) {
-      const res = await limiter.get(key);
-      return res ? state(res) : null;
-    },
-  };
-}
-
-const state = (res: RateLimiterRes): CounterState => ({ consumedPoints: res.consumedPoints, msBeforeNext: res.msBeforeNext });
 
 const options = (kind: LimitKind, rule: LimitRule) => ({ keyPrefix: `brokerid:${kind}`, points: rule.points, duration: rule.durationSeconds });
 

@@ -1,6 +1,7 @@
 import type { Config } from '../config/load.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { LogSink } from '../logs/types.ts';
+import type { Store } from '../store/types.ts';
 import { processCounters } from './counters.ts';
 import { createLimits } from './limits.ts';
 import { limitRules } from './rules.ts';
@@ -15,8 +16,14 @@ export interface ServerLimitsDeps {
   config: Config;
   logger: Logger;
   sink: LogSink;
-  /** Counters shared beyond this server (the MongoDB store's); default: this process, or the cluster primary. */
-  counters?: CounterFactory | undefined;
+  /** The store's window counters, when it has them (MongoDB: shared by every server on the database). */
+  store: Pick<Store, 'windowCounter'>;
+}
+
+/** The store's shared counters, else this process's (one process) or the cluster primary's (WORKERS > 1). */
+function countersFor(store: Pick<Store, 'windowCounter'>): CounterFactory {
+  const shared = store.windowCounter?.bind(store);
+  return shared ? (kind, rule) => shared(`brokerid_${kind}`, rule) : processCounters();
 }
 
 /** The server's limits from its settings, counted where every process of the deployment sees the same count. */
@@ -24,7 +31,7 @@ export function createServerLimits(deps: ServerLimitsDeps): Limits {
   return createLimits({
     enabled: deps.config.RATE_LIMITS,
     rules: limitRules(deps.config),
-    counters: deps.counters ?? processCounters(),
+    counters: countersFor(deps.store),
     logger: deps.logger,
     sink: deps.sink,
   });

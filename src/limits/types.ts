@@ -1,3 +1,5 @@
+import type { WindowCounter, WindowCounterState, WindowRule } from '../lib/window-counter.ts';
+
 /**
  * Rate limits and brute-force guards. Every limit is a fixed window of `points` per
  * `durationSeconds` per key, counted in one place for the whole deployment: the process
@@ -61,27 +63,10 @@ export interface Limits {
   fail(kind: LimitKind, key: string, subject?: LimitSubject): Promise<LimitDecision>;
 }
 
-/** One fixed-window limit as the counter backend sees it. */
-export interface LimitRule {
-  points: number;
-  durationSeconds: number;
-}
-
-/** What a backend counter answers (rate-limiter-flexible's RateLimiterRes, narrowed). */
-export interface CounterState {
-  consumedPoints: number;
-  msBeforeNext: number;
-}
-
-/**
- * One counter per limit kind, shared by every process that must see the same count.
- * `increment` adds one and resolves the new state (also past the limit); `peek` reads
- * without counting (null: nothing counted in this window).
- */
-export interface Counter {
-  increment(key: string): Promise<CounterState>;
-  peek(key: string): Promise<CounterState | null>;
-}
+/** A limit's points and window, its counter and a count: the store's window counters (src/lib/window-counter.ts). */
+export type LimitRule = WindowRule;
+export type Counter = WindowCounter;
+export type CounterState = WindowCounterState;
 
 /** Makes the counter of one limit kind (src/limits/counters.ts; the mongo store has its own). */
 export type CounterFactory = (kind: LimitKind, rule: LimitRule) => Counter;

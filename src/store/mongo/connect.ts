@@ -10,6 +10,7 @@ import type {
   TransactionDoc,
   UserDoc,
 } from './docs.ts';
+import { createWindowCounterIndexes } from './window-counters.ts';
 
 /** The typed collections of one store. */
 export interface Collections {
@@ -53,7 +54,7 @@ export async function connectMongo(uri: string): Promise<{ connection: Connectio
       transactions: db.collection<TransactionDoc>('transactions'),
       logs: db.collection<LogDoc>('logs'),
     };
-    await createIndexes(collections);
+    await Promise.all([createIndexes(collections), createWindowCounterIndexes(db)]);
     return { connection, collections };
   } catch (err) {
     await connection.close().catch(() => undefined);
