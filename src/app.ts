@@ -38,7 +38,9 @@ const READY_TIMEOUT_MS = 2000;
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', deps.config.TRUST_PROXY);
+  // One hop: req.ip is the address the proxy saw (the last X-Forwarded-For entry), not the
+  // first, which the client writes itself and could vary to slip past the per-IP limits.
+  app.set('trust proxy', deps.config.TRUST_PROXY ? 1 : false);
   app.use(securityHeaders({ issuer: deps.config.issuer }));
 
   app.get('/healthz', (_req, res) => {

@@ -50,7 +50,7 @@ export const SETTINGS = {
   LOG_LEVEL: [z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'silent']).default('info'), 'Least severe log level written.'],
   TLS_CERT_FILE: [z.string().min(1).optional(), 'PEM certificate; with TLS_KEY_FILE the server speaks https itself.'],
   TLS_KEY_FILE: [z.string().min(1).optional(), 'PEM private key for TLS_CERT_FILE.'],
-  TRUST_PROXY: [bool.default(false), 'Trust X-Forwarded-* from a TLS-terminating proxy in front.'],
+  TRUST_PROXY: [bool.default(false), 'Trust X-Forwarded-* from one TLS-terminating proxy in front (the client\'s IP is the last X-Forwarded-For entry, the one that proxy added).'],
   ALLOW_INSECURE_UPSTREAMS: [bool.default(false),
     'Development only: allow http:// connection URLs and upstream requests to loopback/private addresses.'],
   EGRESS_ALLOW: [z.string().transform((text, ctx) => {

@@ -115,6 +115,13 @@ test('/login/* (forged upstream callbacks) per IP: 429 after the limit', async (
   expect((await forged('127.0.0.42')).status).not.toBe(429);
 });
 
+test('behind the proxy, the client\'s IP is the one the proxy added: a made-up first X-Forwarded-For entry changes nothing', async () => {
+  const ip = '127.0.0.71';
+  for (let i = 0; i < 5; i++) expect((await tokenRequest(`127.0.0.${100 + i}, ${ip}`, ADMIN_ID, 'wrong')).status).toBe(401);
+  expect((await tokenRequest(`127.0.0.200, ${ip}`, ADMIN_ID, ADMIN_SECRET)).status).toBe(429);
+  expect((await tokenRequest(`${ip}, 127.0.0.72`, ADMIN_ID, ADMIN_SECRET)).status).toBe(200);
+});
+
 test('bad Management tokens from one IP: 401 up to the threshold, then 429 for that IP only', async () => {
   const call = (ip: string, token: string) => fetch(`${srv.url}/api/v2/clients`, { headers: { authorization: `Bearer ${token}`, 'x-forwarded-for': ip } });
   for (let i = 0; i < 10; i++) expect((await call('127.0.0.51', `forged.${i}.token`)).status).toBe(401);
