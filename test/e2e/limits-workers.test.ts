@@ -35,6 +35,10 @@ function wrongSecret(ip: string): Promise<number> {
 
 test('two worker processes share one brute-force count', async () => {
   server = await spawnServer(env);
+  // spawnServer returns at the first worker's "listening"; until the second listens, the first gets every connection.
+  const listening = () => server!.output().split('\n').filter((line) => line.includes('"msg":"listening"')).length;
+  for (const deadline = Date.now() + 20_000; listening() < 2 && Date.now() < deadline;) await new Promise((r) => setTimeout(r, 50));
+  expect(listening()).toBe(2);
   const ips = ['127.0.0.61', '127.0.0.62', '127.0.0.63', '127.0.0.64', '127.0.0.65'];
   for (const ip of ips) {
     const statuses: number[] = [];

@@ -86,33 +86,32 @@ test('one IP failing for many clients is refused for every client once the per-I
   expect(await limitEvents('token_auth_ip')).toEqual([expect.objectContaining({ ip })]);
 });
 
-test('an /authorize flood from one IP gets 429 and a readable page; another IP is unaffected', async () => {
-  const flood = (ip: string) => fetch(`${srv.url}/authorize?client_id=nobody&response_type=code`, { headers: { 'x-forwarded-for': ip }, redirect: 'manual' });
-  for (let i = 0; i < 30; i++) {
-    const res = await flood('127.0.0.31');
+/** Sends `allowed` requests that must pass, then the one over the limit: a 429 with Retry-After and a readable page. */
+async function floodBrowserRoute(send: (ip: string) => Promise<Response>, ip: string, allowed: number): Promise<void> {
+  for (let i = 0; i < allowed; i++) {
+    const res = await send(ip);
     await res.arrayBuffer();
     expect(res.status).not.toBe(429);
   }
-  const refused = await flood('127.0.0.31');
+  const refused = await send(ip);
   expect(refused.status).toBe(429);
   expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
   expect(refused.headers.get('content-type')).toMatch(/text\/html/);
   expect(await refused.text()).toMatch(/Too many sign-in requests from this address: try again in \d+ s/);
+}
+
+test('an /authorize flood from one IP gets 429 and a readable page; another IP is unaffected', async () => {
+  const flood = (ip: string) => fetch(`${srv.url}/authorize?client_id=nobody&response_type=code`, { headers: { 'x-forwarded-for': ip }, redirect: 'manual' });
+  await floodBrowserRoute(flood, '127.0.0.31', 30);
   expect((await flood('127.0.0.32')).status).not.toBe(429);
   expect(await limitEvents('authorize_ip')).toEqual([expect.objectContaining({ ip: '127.0.0.31' })]);
 });
 
 test('/login/* (forged upstream callbacks) per IP: 429 after the limit', async () => {
   const forged = (ip: string) => fetch(`${srv.url}/login/callback?code=x&state=forged`, { headers: { 'x-forwarded-for': ip }, redirect: 'manual' });
-  for (let i = 0; i < 30; i++) {
-    const res = await forged('127.0.0.41');
-    await res.arrayBuffer();
-    expect(res.status).not.toBe(429);
-  }
-  const refused = await forged('127.0.0.41');
-  expect(refused.status).toBe(429);
-  expect(refused.headers.get('retry-after')).toMatch(/^\d+$/);
+  await floodBrowserRoute(forged, '127.0.0.41', 30);
   expect((await forged('127.0.0.42')).status).not.toBe(429);
+  expect(await limitEvents('login_ip')).toEqual([expect.objectContaining({ ip: '127.0.0.41' })]);
 });
 
 test('behind the proxy, the client\'s IP is the one the proxy added: a made-up first X-Forwarded-For entry changes nothing', async () => {
