@@ -3,6 +3,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { decodeJwt } from 'jose';
 import { AppError } from '../errors/app-error.ts';
 import { requestFields } from '../logs/context.ts';
+import { countFailureBeforeAnswer } from './count-failure.ts';
 import type { LimitDecision, LimitKind, Limits, LimitSubject } from './types.ts';
 
 const ipOf = (req: Request): string => req.ip ?? req.socket.remoteAddress ?? 'unknown';
@@ -43,9 +44,7 @@ export function managementAuthGuard(limits: Limits): RequestHandler {
     limits.check('management_auth_ip', ip).then((d) => {
       rateLimitHeaders(res, d);
       if (!d.allowed) return refuse(res, next, d, 'Too many requests with a refused token from this address');
-      res.once('finish', () => {
-        if (res.statusCode === 401) void limits.fail('management_auth_ip', ip, subjectOf(req));
-      });
+      countFailureBeforeAnswer(res, () => limits.fail('management_auth_ip', ip, subjectOf(req)));
       next();
     }, next);
   };

@@ -1,5 +1,6 @@
 import type { Request, RequestHandler } from 'express';
 import { requestFields } from '../logs/context.ts';
+import { countFailureBeforeAnswer } from './count-failure.ts';
 import type { LimitDecision, Limits } from './types.ts';
 
 /** Where the client said who it is: the parsed form (client_secret_post) or HTTP Basic (client_secret_basic). */
@@ -33,11 +34,12 @@ export function tokenEndpointGuard(limits: Limits, clientIdOf: ClientIdOf): Requ
         res.setHeader('Cache-Control', 'no-store');
         return void res.status(429).json(tooManyBody(refused));
       }
-      res.once('finish', () => {
-        if (res.statusCode !== 401) return;
+      countFailureBeforeAnswer(res, () => {
         const subject = { ...requestFields(req), ...(clientId ? { client_id: clientId } : {}) };
-        void limits.fail('token_auth_ip', ip, subject);
-        if (pairKey !== undefined) void limits.fail('token_auth_client_ip', pairKey, subject);
+        return Promise.all([
+          limits.fail('token_auth_ip', ip, subject),
+          pairKey === undefined ? undefined : limits.fail('token_auth_client_ip', pairKey, subject),
+        ]);
       });
       next();
     }, next);
