@@ -10,7 +10,6 @@ const DESCRIPTIONS: Record<LimitKind, string> = {
   login_ip: 'too many /login requests from this IP',
   management_token: 'too many Management API requests with this token',
   management_auth_ip: 'too many Management API requests with a refused token from this IP',
-  signin: 'too many failed sign-ins',
 };
 
 export interface LimitsDeps {

@@ -3,7 +3,7 @@ import type { LimitKind, LimitRule } from './types.ts';
 
 type LimitSettings = Pick<Config, 'RATE_LIMIT_WINDOW' | 'RATE_LIMIT_AUTHORIZE' | 'RATE_LIMIT_LOGIN' | 'RATE_LIMIT_MANAGEMENT'
   | 'RATE_LIMIT_FAILURE_WINDOW' | 'RATE_LIMIT_TOKEN_FAILURES' | 'RATE_LIMIT_TOKEN_FAILURES_PER_IP'
-  | 'RATE_LIMIT_MANAGEMENT_AUTH_FAILURES' | 'RATE_LIMIT_SIGNIN_FAILURES'>;
+  | 'RATE_LIMIT_MANAGEMENT_AUTH_FAILURES'>;
 
 /** Every limit kind with its points and window, from the settings. */
 export function limitRules(c: LimitSettings): Record<LimitKind, LimitRule> {
@@ -16,6 +16,5 @@ export function limitRules(c: LimitSettings): Record<LimitKind, LimitRule> {
     login_ip: requests(c.RATE_LIMIT_LOGIN),
     management_token: requests(c.RATE_LIMIT_MANAGEMENT),
     management_auth_ip: failures(c.RATE_LIMIT_MANAGEMENT_AUTH_FAILURES),
-    signin: failures(c.RATE_LIMIT_SIGNIN_FAILURES),
   };
 }

@@ -20,9 +20,7 @@ export type LimitKind =
   /** Management API requests, per token (jti, or sub + azp). */
   | 'management_token'
   /** Management API requests whose token is refused (401), per IP. */
-  | 'management_auth_ip'
-  /** Failed sign-ins of an interactive form (the admin console), per key the caller picks (e.g. IP + user). */
-  | 'signin';
+  | 'management_auth_ip';
 
 /** What a limit says about one key right now. */
 export interface LimitDecision {

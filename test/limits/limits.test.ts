@@ -3,6 +3,7 @@ import { createLogger } from '../../src/lib/logger.ts';
 import { memoryCounters } from '../../src/limits/counters.ts';
 import { createLimits } from '../../src/limits/limits.ts';
 import { limitRules } from '../../src/limits/rules.ts';
+import { clientAuthAttempt } from '../../src/limits/token-guard.ts';
 import type { LogEventInput } from '../../src/logs/types.ts';
 import { loadConfig } from '../../src/config/load.ts';
 
@@ -48,4 +49,18 @@ test('a counter that fails lets the request through and logs why (the limiter ne
   expect((await limits.check('token_auth_ip', 'k')).allowed).toBe(true);
   await new Promise((r) => setImmediate(r));
   expect(lines.filter((l) => l.includes('rate limit counter unavailable'))).toHaveLength(2);
+});
+
+test('clientAuthAttempt: every client-secret check shares one budget per client + IP; other clients and IPs keep theirs', async () => {
+  const { limits, events } = setup();
+  for (let i = 0; i < 3; i++) {
+    const attempt = await clientAuthAttempt(limits, '127.0.0.9', 'app', { user_agent: 'console' });
+    expect(attempt.refused).toBeUndefined();
+    await attempt.failed();
+  }
+  const refused = (await clientAuthAttempt(limits, '127.0.0.9', 'app')).refused;
+  expect(refused).toMatchObject({ allowed: false, limit: 3 });
+  expect((await clientAuthAttempt(limits, '127.0.0.9', 'other')).refused).toBeUndefined();
+  expect((await clientAuthAttempt(limits, '127.0.0.10', 'app')).refused).toBeUndefined();
+  expect(events).toEqual([expect.objectContaining({ type: 'api_limit', ip: '127.0.0.9', client_id: 'app', user_agent: 'console' })]);
 });
