@@ -6,6 +6,7 @@ import type { Logger } from './lib/logger.ts';
 import type { SecretBox } from './lib/secrets.ts';
 import { NO_LOGS } from './lib/log-events.ts';
 import type { TenantLogs } from './logs/index.ts';
+import { limitPerIp, tokenEndpointGuard, type Limits } from './limits/index.ts';
 import type { ClientService } from './management/clients/service.ts';
 import type { ManagementFeatures } from './management/resource.ts';
 import { managementRouter } from './management/router.ts';
@@ -14,7 +15,7 @@ import { consoleRouter } from './console/routes.ts';
 import { captureAuthorizeParams } from './oidc/authorize-capture.ts';
 import type { OidcHost } from './oidc/host.ts';
 import { auth0Logout } from './oidc/logout.ts';
-import { auth0TokenRequest } from './oidc/auth0-token-request.ts';
+import { auth0TokenRequest, tokenRequestClientId } from './oidc/auth0-token-request.ts';
 import type { Store } from './store/types.ts';
 
 export interface AppDeps {
@@ -28,6 +29,8 @@ export interface AppDeps {
   management: ManagementFeatures;
   /** Tenant logs: the Management API audits its writes and serves /logs. */
   logs?: TenantLogs;
+  /** Rate limits and brute-force guards (src/limits). */
+  limits: Limits;
   /** Routes of the login flow (interaction pages, upstream callback). */
   login?: Router;
   /** The console's "Try connection" and "Run script" pages (mounted at /admin/connections). */
@@ -40,7 +43,9 @@ const READY_TIMEOUT_MS = 2000;
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', deps.config.TRUST_PROXY);
+  // One hop: req.ip is the address the proxy saw (the last X-Forwarded-For entry), not the
+  // first, which the client writes itself and could vary to slip past the per-IP limits.
+  app.set('trust proxy', deps.config.TRUST_PROXY ? 1 : false);
   app.use(securityHeaders({ issuer: deps.config.issuer }));
 
   app.get('/healthz', (_req, res) => {
@@ -61,13 +66,15 @@ export function createApp(deps: AppDeps): Express {
   app.use('/api/v2', managementRouter({
     store: deps.store, box: deps.box, host: deps.host, issuer: deps.config.issuer, clients: deps.clients, logger: deps.logger, ...deps.management,
     ...(deps.logs ? { logs: deps.logs } : {}),
-    tokens: managementTokenSettings(deps.config),
+    tokens: managementTokenSettings(deps.config), limits: deps.limits,
   }));
   // Before the console: its own 404 would otherwise answer for the try pages under /admin/connections.
   if (deps.tryConnection) app.use('/admin/connections', deps.tryConnection);
   app.use('/admin', consoleRouter(deps));
+  app.use('/authorize', limitPerIp(deps.limits, 'authorize_ip', 'Too many sign-in requests from this address'));
+  app.use('/login', limitPerIp(deps.limits, 'login_ip', 'Too many sign-in requests from this address'));
   app.use('/authorize', express.urlencoded({ extended: false, limit: '56kb' }), captureAuthorizeParams);
-  app.post('/oauth/token', auth0TokenRequest(deps.store));
+  app.post('/oauth/token', auth0TokenRequest(deps.store), tokenEndpointGuard(deps.limits, tokenRequestClientId));
   app.get('/v2/logout', auth0Logout(deps.host, deps.logs?.sink ?? NO_LOGS));
   if (deps.login) app.use(deps.login);
   app.use((req, res) => deps.host.handle(req, res));

@@ -4,6 +4,7 @@ import { createLogger, type Logger } from './lib/logger.ts';
 import { ensureKeySet } from './oidc/keys.ts';
 import { createSecretBox } from './lib/secrets.ts';
 import { openConfiguredStore, prepareStore, startServer } from './server.ts';
+import { startClusterCounters } from './limits/index.ts';
 
 /** Process entry: load settings, prepare the store once, then serve from one or WORKERS processes. */
 async function main(): Promise<void> {
@@ -35,6 +36,8 @@ async function primary(config: Config, log: Logger): Promise<void> {
   await ensureKeySet(store, createSecretBox(config.secretsKey, config.previousSecretsKeys));
   await prepareStore(config, store, log);
   await store.close();
+  // The workers' rate-limit counters live here, so one limit holds across all of them.
+  startClusterCounters();
   let stopping = false;
   for (let i = 0; i < config.WORKERS; i++) cluster.fork();
   cluster.on('exit', (worker, code) => {

@@ -2,6 +2,7 @@ import express, { Router } from 'express';
 import { AppError } from '../errors/app-error.ts';
 import { jsonErrorHandler } from '../errors/handlers.ts';
 import { requestGuard } from '../http/request-guard.ts';
+import { managementAuthGuard, managementTokenLimit, type Limits } from '../limits/index.ts';
 import type { OidcHost } from '../oidc/host.ts';
 import { managementAuth } from './auth.ts';
 import { blacklistsRouter } from './blacklists/router.ts';
@@ -17,6 +18,7 @@ import { usersByEmailRouter, usersRouter } from './users/router.ts';
 
 export interface ManagementDeps extends ManagementServiceDeps, ManagementFeatures {
   host: OidcHost;
+  limits: Limits;
 }
 
 /** Every Management API resource by mount path, in one list: adding a resource is one line here. */
@@ -33,7 +35,9 @@ const RESOURCES: readonly (readonly [path: string, resource: ManagementResource]
 export function managementRouter(deps: ManagementDeps): Router {
   const ctx: ManagementContext = { services: createManagementServices(deps), urlPolicy: deps.urlPolicy };
   const r = Router();
+  r.use(managementAuthGuard(deps.limits));
   r.use(managementAuth(deps.host, deps.issuer, createTokenStanding(deps.store, managementAudience(deps.issuer), deps.tokens.checkSeconds)));
+  r.use(managementTokenLimit(deps.limits));
   r.use(requestGuard());
   r.use(express.json({ limit: '256kb', strict: false }));
   // Before the resources: the audit (sapi/fapi) must see every write, and /users/:id/logs shares the /users prefix.

@@ -8,6 +8,13 @@ const FORM = 'application/x-www-form-urlencoded';
 
 type Form = Record<string, string | string[]>;
 
+/** The client_id a token request names: in its parsed form (client_secret_post) or its HTTP Basic header. */
+export function tokenRequestClientId(req: Request): string | undefined {
+  const body: unknown = req.body;
+  const fromForm = body && typeof body === 'object' ? (body as Form)['client_id'] : undefined;
+  return typeof fromForm === 'string' ? fromForm : basicClientId(req.headers.authorization);
+}
+
 function basicClientId(header: string | undefined): string | undefined {
   if (!header?.startsWith('Basic ')) return undefined;
   const decoded = Buffer.from(header.slice(6), 'base64').toString('utf8');

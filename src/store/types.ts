@@ -15,6 +15,7 @@
  * - Lists are ordered by the record's id (stable across pages); `afterId` starts after the
  *   given id (checkpoint paging); `offset` skips records (page paging).
  */
+import type { WindowCounter, WindowRule } from '../lib/window-counter.ts';
 import type { UserRootAttributes } from '../lib/profile.ts';
 
 import type { LogEvent } from '../lib/log-events.ts';
@@ -472,6 +473,15 @@ export interface Store {
   transactions: TransactionRepo;
   logs: LogRepo;
   blacklists: BlacklistRepo;
+  /**
+   * Fixed-window counters shared by every server on this store (the rate limits, src/limits).
+   * - `increment` is atomic: concurrent increments of one key, from any process or server, each count once.
+   * - A key's window starts at its first increment and ends `durationSeconds` later; then it counts from 0.
+   * - Counters of different `name`s never share a key.
+   * The embedded (sqlite) store opts out: one file serves one machine, whose WORKERS share
+   * their counts through the cluster primary instead (a write per request would cost more).
+   */
+  windowCounter?(name: string, rule: WindowRule): WindowCounter;
   /** Resolves when the backend answers; rejects when it is unreachable (readiness). */
   ping(): Promise<void>;
   /** Physically removes expired records (backends with native TTL may do nothing). */

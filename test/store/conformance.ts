@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { StoreConflictError } from '../../src/store/types.ts';
 import { describeLogConformance } from './conformance-logs.ts';
+import { describeWindowCounterConformance } from './conformance-counters.ts';
 import type {
   ClientGrantRecord,
   ClientRecord,
@@ -17,7 +18,12 @@ import type {
  * never depend on each other; tests that need exact totals or an empty key set open their
  * own store (`open` must return a fresh, empty store on every call).
  */
-export function describeStoreConformance(name: string, open: () => Promise<Store>): void {
+export interface ConformanceOptions {
+  /** False for a backend that opts out of the optional `windowCounter` (with the reason at the call). */
+  windowCounters?: boolean;
+}
+
+export function describeStoreConformance(name: string, open: () => Promise<Store>, options: ConformanceOptions = {}): void {
   describe(`store conformance: ${name}`, () => {
     let store: Store;
     beforeAll(async () => {
@@ -729,6 +735,12 @@ export function describeStoreConformance(name: string, open: () => Promise<Store
     });
 
     describeLogConformance(withFreshStore);
+
+    if (options.windowCounters === false) {
+      test('opts out of window counters: windowCounter is absent, so the rate limits count elsewhere', () => {
+        expect(store.windowCounter).toBeUndefined();
+      });
+    } else describeWindowCounterConformance(() => store);
 
     describe('lifecycle', () => {
       test('ping resolves while open and rejects after close', async () => {

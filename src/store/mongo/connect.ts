@@ -12,6 +12,7 @@ import type {
   UserDoc,
 } from './docs.ts';
 import { migrateUsers } from './migrate.ts';
+import { createWindowCounterIndexes } from './window-counters.ts';
 
 /** The typed collections of one store. */
 export interface Collections {
@@ -59,7 +60,7 @@ export async function connectMongo(uri: string): Promise<{ connection: Connectio
     };
     // Before the indexes: the unique identity index needs every document's keys in the new shape.
     await migrateUsers(collections.users);
-    await createIndexes(collections);
+    await Promise.all([createIndexes(collections), createWindowCounterIndexes(db)]);
     return { connection, collections };
   } catch (err) {
     await connection.close().catch(() => undefined);

@@ -7,6 +7,7 @@ import { mongoKeys, mongoTransactions } from './keys-transactions.ts';
 import { mongoLogs } from './logs.ts';
 import { mongoOidc } from './oidc.ts';
 import { mongoUsers } from './users.ts';
+import { mongoWindowCounter } from './window-counters.ts';
 
 export interface MongoStoreOptions {
   /** mongodb:// or mongodb+srv:// URI; the database is the one the URI names. */
@@ -27,6 +28,7 @@ export async function openMongoStore(options: MongoStoreOptions): Promise<Store>
     transactions: mongoTransactions(c),
     logs: mongoLogs(c),
     blacklists: mongoBlacklists(c),
+    windowCounter: (name, rule) => mongoWindowCounter(connection, name, rule),
     async ping() {
       const db = connection.db;
       if (!db) throw new Error('mongodb: not connected');
