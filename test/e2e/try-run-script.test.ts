@@ -99,3 +99,38 @@ describe('Run script', () => {
     expect((await post({ access_token: TOKEN }, readOnly)).status).toBe(403);
   });
 });
+
+describe('Run script is a console form: a cross-site post runs nothing', () => {
+  const runs = () => api.seen.filter((r) => r.url.startsWith('/userinfo')).length;
+
+  test('another site\'s form (its Origin, even with the session cookie and a valid token) is refused before the script runs', async () => {
+    const before = runs();
+    const res = await post({ script: '', access_token: TOKEN }, { ...admin, post: (path, fields) => admin.post(path, fields, { origin: 'http://127.0.0.2:9' }) });
+    expect(res.status).toBe(403);
+    expect(textOf(res.html)).toContain('This request came from http://127.0.0.2:9');
+    expect(res.html).not.toContain('The script returned');
+    expect(runs()).toBe(before);
+  });
+
+  test('a post without the session\'s CSRF token (Origin stripped by a proxy) is refused; without the cookie it is a signed-out 401', async () => {
+    const before = runs();
+    const noOrigin = await fetch(`${srv.url}/admin/connections/${connectionId}/run-script`, {
+      method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: admin.cookie ?? '' },
+      body: new URLSearchParams({ script: '', access_token: TOKEN }),
+    });
+    expect(noOrigin.status).toBe(403);
+    expect(textOf(await noOrigin.text())).toContain('security token is missing or out of date');
+    const wrongToken = await admin.post(`connections/${connectionId}/run-script`, { script: '', access_token: TOKEN, _csrf: 'x'.repeat(43) });
+    expect(wrongToken.status).toBe(403);
+    // What a SameSite=Lax browser sends on a cross-site POST: no cookie at all.
+    const cookieless = await fetch(`${srv.url}/admin/connections/${connectionId}/run-script`, {
+      method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'http://127.0.0.2:9' },
+      body: new URLSearchParams({ script: '', access_token: TOKEN, _csrf: admin.csrf }),
+    });
+    expect(cookieless.status).toBe(401);
+    expect(runs()).toBe(before);
+    // The same form from the console's own page does run (so the refusals above are the checks, not a broken route).
+    expect(textOf((await post({ script: '', access_token: TOKEN })).html)).toContain('The script returned a valid profile.');
+    expect(runs()).toBe(before + 1);
+  });
+});
