@@ -1,3 +1,4 @@
+import type { Page as BrowserPage } from 'playwright-core';
 import type { Upstream } from '../support/upstreams/index.ts';
 import { ADMIN_ID, ADMIN_SECRET, type TestServer } from '../support/server.ts';
 import { UserAgent, type Page } from '../support/user-agent.ts';
@@ -15,6 +16,14 @@ export async function consoleBrowser(srv: TestServer, clientId = ADMIN_ID, secre
   const csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)?.[1];
   if (!csrf) throw new Error(`console connections page without a session: ${page.status}`);
   return { ua, csrf };
+}
+
+/** Signs a browser page in to the console through its sign-in form (the admin client by default). */
+export async function signInConsolePage(page: BrowserPage, srv: TestServer, clientId = ADMIN_ID, secret = ADMIN_SECRET): Promise<void> {
+  await page.goto(`${srv.url}/admin/sign-in`);
+  await page.getByLabel('Client ID').fill(clientId);
+  await page.getByLabel('Client Secret').fill(secret);
+  await Promise.all([page.waitForURL('**/admin/connections'), page.getByRole('button', { name: 'Sign in' }).click()]);
 }
 
 /** Drives a "Try" from the console as the admin's browser (signed in): start, the provider's pages, the result page. */
