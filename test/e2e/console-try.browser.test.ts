@@ -15,7 +15,12 @@ const maybe = skip ? describe.skip : describe;
 const SECRET = 'example-provider-secret-0123456789';
 const WRONG = 'rotated-away-secret-9876543210';
 
-/** The example provider (its sign-in page asks a name and an email), recording each code and token it hands out. */
+/**
+ * The example provider (its sign-in page asks a name and an email), recording each code and
+ * token it hands out. It listens on 127.0.0.2: another site than the console's 127.0.0.1, so
+ * its redirect back is a cross-site navigation and the SameSite=Lax session cookie is proven
+ * to come along (a top-level GET).
+ */
 async function startProvider(redirectUri: string): Promise<{ url: string; issued: string[]; close(): Promise<void> }> {
   const issued: string[] = [];
   const app = express();
@@ -34,11 +39,11 @@ async function startProvider(redirectUri: string): Promise<{ url: string; issued
   });
   app.use(createProvider({ clientId: 'brokerid', clientSecret: SECRET, redirectUri }));
   const server = await new Promise<Server>((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    const s = app.listen(0, '127.0.0.2', () => resolve(s));
   });
   const address = server.address();
   if (!address || typeof address === 'string') throw new Error('the provider has no port');
-  return { url: `http://127.0.0.1:${address.port}`, issued, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  return { url: `http://127.0.0.2:${address.port}`, issued, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
 
 /**
