@@ -11,7 +11,7 @@ import type { ClientService } from './management/clients/service.ts';
 import type { ManagementFeatures } from './management/resource.ts';
 import { managementRouter } from './management/router.ts';
 import { managementTokenSettings } from './management/services.ts';
-import { consoleRouter } from './console/routes.ts';
+import { consoleRouter, type ConsolePages } from './console/routes.ts';
 import { captureAuthorizeParams } from './oidc/authorize-capture.ts';
 import type { OidcHost } from './oidc/host.ts';
 import { auth0Logout } from './oidc/logout.ts';
@@ -33,8 +33,8 @@ export interface AppDeps {
   limits: Limits;
   /** Routes of the login flow (interaction pages, upstream callback). */
   login?: Router;
-  /** The console's "Try connection" and "Run script" pages (mounted at /admin/connections). */
-  tryConnection?: Router;
+  /** The console's "Try connection" and "Run script" pages (mounted inside the console, after its sign-in). */
+  tryConnection?: ConsolePages;
 }
 
 const READY_TIMEOUT_MS = 2000;
@@ -68,8 +68,6 @@ export function createApp(deps: AppDeps): Express {
     ...(deps.logs ? { logs: deps.logs } : {}),
     tokens: managementTokenSettings(deps.config), limits: deps.limits,
   }));
-  // Before the console: its own 404 would otherwise answer for the try pages under /admin/connections.
-  if (deps.tryConnection) app.use('/admin/connections', deps.tryConnection);
   app.use('/admin', consoleRouter(deps));
   app.use('/authorize', limitPerIp(deps.limits, 'authorize_ip', 'Too many sign-in requests from this address'));
   app.use('/login', limitPerIp(deps.limits, 'login_ip', 'Too many sign-in requests from this address'));

@@ -3,11 +3,9 @@ import type { Config } from './config/load.ts';
 import { createBroker } from './connections/broker.ts';
 import { TRY_CLIENT_ID } from './connections/dry-run.ts';
 import { createDryRunPort } from './console/try/dry-run-port.ts';
-import { managementTokenGuard } from './console/try/guard.ts';
-import { tryRoutes } from './console/try/routes.ts';
-import { managementAudience } from './lib/management-scopes.ts';
+import type { ConsolePages } from './console/routes.ts';
+import { tryPages } from './console/try/routes.ts';
 import { createClientService } from './management/clients/service.ts';
-import { createTokenStanding } from './management/token-standing.ts';
 import { createOptionsCache } from './connections/options-cache.ts';
 import { upstreamUrlPolicy } from './connections/upstream-egress.ts';
 import type { Logger } from './lib/logger.ts';
@@ -43,18 +41,15 @@ export function createFeatures(deps: FeatureDeps) {
   return {
     // The console's tester client may name any connection; the broker lets it through only as a try.
     checkConnection: connectionParamCheck(deps.store, (clientId) => clientId === TRY_CLIENT_ID),
-    app(host: OidcHost): { management: ManagementFeatures; login: Router; tryConnection: Router } {
+    app(host: OidcHost): { management: ManagementFeatures; login: Router; tryConnection: ConsolePages } {
       const interactions = createInteractionPort(() => host.provider());
       const dryRun = createDryRunPort({ store: deps.store, issuer: config.issuer, logger: deps.logger, optionsOf });
       const broker = createBroker({ ...deps, loginLogs: deps.logs.sink, runner, interactions, optionsOf, expired: sendExpired, dryRun });
       return {
         management: { refresh: broker.refresh, urlPolicy, checkScript: (script) => runner.check(script) },
         login: loginRouter({ store: deps.store, broker, interactions, allowHttpImages: config.ALLOW_INSECURE_UPSTREAMS }),
-        // Guarded by a Management API token until the console's session exists (swap the guard there).
-        tryConnection: tryRoutes({
-          config, store: deps.store, clients: createClientService(deps.store, deps.box), runner, optionsOf,
-          guard: managementTokenGuard(host, config.issuer, createTokenStanding(deps.store, managementAudience(config.issuer), config.MGMT_TOKEN_CHECK_SECONDS)),
-        }),
+        // Console pages: the console router runs them after its sign-in, session and CSRF checks.
+        tryConnection: tryPages({ config, store: deps.store, clients: createClientService(deps.store, deps.box), runner, optionsOf }),
       };
     },
     close: (): Promise<void> => runner.close(),

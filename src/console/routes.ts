@@ -28,6 +28,8 @@ export interface ConsoleDeps {
   clients: ClientService;
   management: ManagementFeatures;
   logs?: TenantLogs;
+  /** "Try connection" and "Run script" (src/console/try), built where the sandbox and the engine's options are. */
+  tryConnection?: ConsolePages;
 }
 
 /** Pages after sign-in, each built from the console context. */
@@ -42,7 +44,9 @@ const PAGES: readonly ConsolePages[] = [connectionPages, userPages, logPages];
  * page links to both): each runs after sign-in and CSRF checks, with the same context as
  * the console's own pages. Adding one is one line here.
  */
-const CONSOLE_EXTRAS: readonly ConsolePages[] = [];
+const CONSOLE_EXTRAS = (deps: ConsoleDeps): readonly ConsolePages[] => [
+  ...(deps.tryConnection ? [deps.tryConnection] : []),
+];
 
 const ASSETS = fileURLToPath(new URL('../../public/console/', import.meta.url));
 
@@ -109,7 +113,7 @@ export function consoleRouter(deps: ConsoleDeps): Router {
     await sessions.end(req, res);
     res.redirect(303, `${base}sign-in`);
   });
-  for (const pages of [...PAGES, ...CONSOLE_EXTRAS]) r.use(pages(ctx));
+  for (const pages of [...PAGES, ...CONSOLE_EXTRAS(deps)]) r.use(pages(ctx));
   r.use((req, _res, next) => next(new AppError(404, 'not_found', `No console page at ${req.path}`)));
   r.use(async (err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     const known = err instanceof AppError ? err : httpError(err);

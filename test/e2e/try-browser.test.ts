@@ -5,7 +5,7 @@ import { browserSkipReason, launchBrowser } from '../support/browser.ts';
 import { createConnection, userinfoScript } from '../support/connections.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { startGeneric, type Upstream } from '../support/upstreams/index.ts';
-import { secretsOf } from './try-support.ts';
+import { secretsOf, signInConsolePage } from './try-support.ts';
 
 // Page-side code runs in the browser; the one DOM shape it touches (no DOM lib in this project).
 interface PageGlobals { document: { documentElement: { scrollWidth: number } }; innerWidth: number }
@@ -36,11 +36,10 @@ maybe('Try connection in a real browser', () => {
     await srv?.close();
   });
 
-  /** A browser context whose requests to the console carry the admin's Management token (the guard until the console session exists). */
+  /** A browser context signed in to the console with the admin client (its session cookie). */
   async function adminContext(width = 1280): Promise<BrowserContext> {
     const context = await browser.newContext({ viewport: { width, height: 900 } });
-    const token = await srv.adminToken();
-    await context.route(`${srv.url}/admin/connections/**`, (route) => route.continue({ headers: { ...route.request().headers(), authorization: `Bearer ${token}` } }));
+    await signInConsolePage(await context.newPage(), srv);
     return context;
   }
 

@@ -3,7 +3,7 @@ import { startGeneric, type Upstream } from '../support/upstreams/index.ts';
 import { createConnection, patchConnection } from '../support/connections.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { UserAgent } from '../support/user-agent.ts';
-import { runTry, secretsOf, textOf } from './try-support.ts';
+import { consoleBrowser, runTry, secretsOf, textOf } from './try-support.ts';
 
 const CLIENT_SECRET = 'up-secret-0123456789';
 const HEADER_SECRET = 'hdr-secret-value-123456';
@@ -159,19 +159,24 @@ describe('Try connection', () => {
   test('the result belongs to the admin client that ran the try', async () => {
     const { id } = await createConnection(srv, 'owned', options(up));
     const { resultUrl } = await runTry(srv, id);
-    const other = await srv.tokenWith(['read:connections']);
-    const page = await new UserAgent().request(resultUrl, { headers: { authorization: `Bearer ${other}` } });
+    const other = await srv.clientWith(['read:connections']);
+    const { ua } = await consoleBrowser(srv, other.client_id, other.client_secret);
+    const page = await ua.request(resultUrl);
     expect(page.status).toBe(404);
   });
 });
 
 describe('who may try', () => {
-  test('the pages need a Management token with the right scope', async () => {
+  test('the pages need a console session whose client has the right scope', async () => {
     const { id } = await createConnection(srv, 'guarded', options(up));
+    // Without a session a page request goes to the console's sign-in (the console's rule for every GET), and no ticket is issued.
     const none = await new UserAgent().request(`${srv.url}/admin/connections/${id}/try`);
-    expect(none.status).toBe(401);
-    const weak = await srv.tokenWith(['read:users']);
-    const denied = await new UserAgent().request(`${srv.url}/admin/connections/${id}/try`, { headers: { authorization: `Bearer ${weak}` } });
+    expect(none.status).toBe(303);
+    expect(none.location).toBe(`${srv.issuer}admin/sign-in`);
+    expect(none.headers['set-cookie'] ?? []).toEqual([]);
+    const weak = await srv.clientWith(['read:users']);
+    const { ua } = await consoleBrowser(srv, weak.client_id, weak.client_secret);
+    const denied = await ua.request(`${srv.url}/admin/connections/${id}/try`);
     expect(denied.status).toBe(403);
     expect(denied.text).toContain('read:connections');
   });
@@ -179,8 +184,8 @@ describe('who may try', () => {
   test('an app cannot make a login a try: the tester client without a ticket bound to this browser signs no one in', async () => {
     const { id } = await createConnection(srv, 'notry', options(up));
     // A real ticket, issued to the admin's browser…
-    const admin = new UserAgent();
-    const start = await admin.request(`${srv.url}/admin/connections/${id}/try`, { headers: { authorization: `Bearer ${await srv.adminToken()}` } });
+    const { ua: admin } = await consoleBrowser(srv);
+    const start = await admin.request(`${srv.url}/admin/connections/${id}/try`);
     const authorize = new URL(start.location!);
     const before = up.requests.filter((r) => r.role === 'authorize').length;
     // …replayed by another browser, and a made-up one: both stop before the provider.

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { createConnection } from '../support/connections.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import { ADMIN_ID, ADMIN_SECRET, startTestServer, type TestServer } from '../support/server.ts';
+import { consoleAgent, signIn, type ConsoleAgent } from './console-support.ts';
 import { startUpstream, type Upstream } from '../sandbox/helpers.ts';
 import { textOf } from './try-support.ts';
 
@@ -9,6 +10,7 @@ const REFRESH = 'pasted-refresh-token-abcdefgh';
 let srv: TestServer;
 let api: Upstream;
 let connectionId: string;
+let admin: ConsoleAgent;
 
 const saved = (base: string) => `function(accessToken, ctx, cb) {
   request.get({ url: '${base}/userinfo?who=' + accessToken, headers: { Authorization: 'Bearer ' + accessToken } }, function(err, resp, body) {
@@ -26,25 +28,23 @@ beforeAll(async () => {
     authorizationURL: `${api.base}/authorize`, tokenURL: `${api.base}/token`, client_id: 'c', client_secret: 'connection-secret-xyz',
     scripts: { fetchUserProfile: saved(api.base) },
   }));
+  admin = consoleAgent(srv);
+  await signIn(admin, ADMIN_ID, ADMIN_SECRET);
 });
 afterAll(async () => {
   await api.close();
   await srv.close();
 });
 
-async function post(form: Record<string, string>, token?: string): Promise<{ status: number; html: string }> {
-  const res = await fetch(`${srv.url}/admin/connections/${connectionId}/run-script`, {
-    method: 'POST', redirect: 'manual', body: new URLSearchParams(form),
-    headers: { authorization: `Bearer ${token ?? (await srv.adminToken())}`, 'content-type': 'application/x-www-form-urlencoded' },
-  });
-  return { status: res.status, html: await res.text() };
+/** Posts the Run script form as a signed-in console page would: its session cookie, Origin and CSRF token. */
+async function post(form: Record<string, string>, agent = admin): Promise<{ status: number; html: string }> {
+  return agent.post(`connections/${connectionId}/run-script`, { ...form, _csrf: agent.csrf });
 }
 
 describe('Run script', () => {
   test('the page shows the saved script in a labelled editor', async () => {
-    const res = await fetch(`${srv.url}/admin/connections/${connectionId}/run-script`, { headers: { authorization: `Bearer ${await srv.adminToken()}` } });
-    expect(res.status).toBe(200);
-    const html = await res.text();
+    const { status, html } = await admin.get(`connections/${connectionId}/run-script`);
+    expect(status).toBe(200);
     expect(html).toContain('<label for="script">Fetch User Profile Script</label>');
     expect(html).toContain('<label for="access_token">Access token</label>');
     expect(textOf(html)).toContain(`request.get({ url: '${api.base}/userinfo?who=' + accessToken`);
@@ -93,7 +93,44 @@ describe('Run script', () => {
   });
 
   test('needs update:connections (it runs admin code)', async () => {
-    const readOnly = await srv.tokenWith(['read:connections']);
+    const c = await srv.clientWith(['read:connections']);
+    const readOnly = consoleAgent(srv);
+    await signIn(readOnly, c.client_id, c.client_secret);
     expect((await post({ access_token: TOKEN }, readOnly)).status).toBe(403);
+  });
+});
+
+describe('Run script is a console form: a cross-site post runs nothing', () => {
+  const runs = () => api.seen.filter((r) => r.url.startsWith('/userinfo')).length;
+
+  test('another site\'s form (its Origin, even with the session cookie and a valid token) is refused before the script runs', async () => {
+    const before = runs();
+    const res = await post({ script: '', access_token: TOKEN }, { ...admin, post: (path, fields) => admin.post(path, fields, { origin: 'http://127.0.0.2:9' }) });
+    expect(res.status).toBe(403);
+    expect(textOf(res.html)).toContain('This request came from http://127.0.0.2:9');
+    expect(res.html).not.toContain('The script returned');
+    expect(runs()).toBe(before);
+  });
+
+  test('a post without the session\'s CSRF token (Origin stripped by a proxy) is refused; without the cookie it is a signed-out 401', async () => {
+    const before = runs();
+    const noOrigin = await fetch(`${srv.url}/admin/connections/${connectionId}/run-script`, {
+      method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: admin.cookie ?? '' },
+      body: new URLSearchParams({ script: '', access_token: TOKEN }),
+    });
+    expect(noOrigin.status).toBe(403);
+    expect(textOf(await noOrigin.text())).toContain('security token is missing or out of date');
+    const wrongToken = await admin.post(`connections/${connectionId}/run-script`, { script: '', access_token: TOKEN, _csrf: 'x'.repeat(43) });
+    expect(wrongToken.status).toBe(403);
+    // What a SameSite=Lax browser sends on a cross-site POST: no cookie at all.
+    const cookieless = await fetch(`${srv.url}/admin/connections/${connectionId}/run-script`, {
+      method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'http://127.0.0.2:9' },
+      body: new URLSearchParams({ script: '', access_token: TOKEN, _csrf: admin.csrf }),
+    });
+    expect(cookieless.status).toBe(401);
+    expect(runs()).toBe(before);
+    // The same form from the console's own page does run (so the refusals above are the checks, not a broken route).
+    expect(textOf((await post({ script: '', access_token: TOKEN })).html)).toContain('The script returned a valid profile.');
+    expect(runs()).toBe(before + 1);
   });
 });

@@ -1,17 +1,41 @@
+import type { Page as BrowserPage } from 'playwright-core';
 import type { Upstream } from '../support/upstreams/index.ts';
-import type { TestServer } from '../support/server.ts';
+import { ADMIN_ID, ADMIN_SECRET, type TestServer } from '../support/server.ts';
 import { UserAgent, type Page } from '../support/user-agent.ts';
 
-/** Drives a "Try" from the console as the admin's browser: start, the provider's pages, the result page. */
-export async function runTry(srv: TestServer, connectionId: string, token?: string): Promise<{ page: Page; ua: UserAgent; resultUrl: string }> {
-  const bearer = { authorization: `Bearer ${token ?? (await srv.adminToken())}` };
+/**
+ * A browser signed in to the console with a Management API client (the admin client by
+ * default): it holds the session cookie; `csrf` is the session's form token.
+ */
+export async function consoleBrowser(srv: TestServer, clientId = ADMIN_ID, secret = ADMIN_SECRET): Promise<{ ua: UserAgent; csrf: string }> {
   const ua = new UserAgent();
-  const start = await ua.request(`${srv.url}/admin/connections/${connectionId}/try`, { headers: bearer });
+  const signIn = await ua.request(`${srv.url}/admin/sign-in`, { form: { client_id: clientId, client_secret: secret }, headers: { origin: new URL(srv.url).origin } });
+  if (signIn.status !== 303) throw new Error(`console sign-in failed: ${signIn.status} ${signIn.text.slice(0, 300)}`);
+  // Any signed-in page carries the token (its sign-out form), even a 403 for a client that cannot read connections.
+  const page = await ua.request(`${srv.url}/admin/connections`);
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)?.[1];
+  if (!csrf) throw new Error(`console connections page without a session: ${page.status}`);
+  return { ua, csrf };
+}
+
+/** Signs a browser page in to the console through its sign-in form (the admin client by default). */
+export async function signInConsolePage(page: BrowserPage, srv: TestServer, clientId = ADMIN_ID, secret = ADMIN_SECRET): Promise<void> {
+  await page.goto(`${srv.url}/admin/sign-in`);
+  await page.getByLabel('Client ID').fill(clientId);
+  await page.getByLabel('Client Secret').fill(secret);
+  await Promise.all([page.waitForURL('**/admin/connections'), page.getByRole('button', { name: 'Sign in' }).click()]);
+}
+
+/** Drives a "Try" from the console as the admin's browser (signed in): start, the provider's pages, the result page. */
+export async function runTry(srv: TestServer, connectionId: string, signedIn?: UserAgent): Promise<{ page: Page; ua: UserAgent; resultUrl: string }> {
+  const ua = signedIn ?? (await consoleBrowser(srv)).ua;
+  const start = await ua.request(`${srv.url}/admin/connections/${connectionId}/try`);
   if (start.status !== 303 || !start.location) throw new Error(`the try did not start: ${start.status} ${start.text.slice(0, 500)}`);
   const resultPrefix = `${srv.issuer}admin/connections/${connectionId}/try/result/`;
   const { stoppedAt, page } = await ua.follow(start.location, resultPrefix);
   if (!stoppedAt) throw new Error(`the try did not reach its result page: ${page?.status} ${page?.url}\n${page?.text.slice(0, 1500)}`);
-  return { page: await ua.request(stoppedAt, { headers: bearer }), ua, resultUrl: stoppedAt };
+  // The provider's redirect back is a top-level GET: the SameSite=Lax session cookie goes with it.
+  return { page: await ua.request(stoppedAt), ua, resultUrl: stoppedAt };
 }
 
 /** Every secret and token one run could leak: the connection's, the upstream's issued tokens and codes, the states sent upstream. */

@@ -1,21 +1,18 @@
-import type { RequestHandler } from 'express';
+import type { RequestHandler, Response } from 'express';
 import type { ManagementScope } from '../../lib/management-scopes.ts';
-import { managementAuth, principalOf, requireScope } from '../../management/auth.ts';
-import type { TokenStanding } from '../../management/token-standing.ts';
-import type { OidcHost } from '../../oidc/host.ts';
+import { can, insufficientScope, sessionOf } from '../actions.ts';
 
-/**
- * Who may use the try pages, and as whom. Until the console's own sign-in exists this is the
- * Management API's bearer-token check with the scope each page needs; the console swaps in
- * its session guard here (one function, same signature), and nothing else changes.
- */
+/** Who may use the try pages: a check per page of the scope it needs. */
 export type ConsoleGuard = (scope: ManagementScope) => RequestHandler[];
 
-/** A guard that takes a Management API token (Authorization: Bearer) holding `scope`. */
-export function managementTokenGuard(host: OidcHost, issuer: string, standing: TokenStanding): ConsoleGuard {
-  const auth = managementAuth(host, issuer, standing);
-  return (scope) => [auth, requireScope(scope)];
-}
+/**
+ * The console session's guard: the signed-in client's grant (read on every request by the
+ * console router) must hold `scope`, or the page is the API's 403. It runs after the
+ * console's sign-in and CSRF checks, so it only decides the scope.
+ */
+export const sessionGuard: ConsoleGuard = (scope) => [
+  (_req, res, next) => (can(sessionOf(res), scope) ? next() : next(insufficientScope(scope))),
+];
 
-/** The client the console acts for on this request (the token's, or later the session's). */
-export const consoleActor = principalOf;
+/** The client the console acts for on this request: the session's. */
+export const consoleActor = (res: Response): { clientId: string } => ({ clientId: sessionOf(res).clientId });

@@ -1,14 +1,15 @@
 import { createHash, randomBytes } from 'node:crypto';
-import express, { Router, type Request, type Response } from 'express';
+import { Router, type Request, type Response } from 'express';
 import type { Config } from '../../config/load.ts';
 import { TRY_CLIENT_ID } from '../../connections/dry-run.ts';
 import type { EngineOptions } from '../../connections/engine-options.ts';
-import { renderPage } from '../../lib/render.ts';
-import { pageHeaders } from '../../login/pages.ts';
+import { AppError } from '../../errors/app-error.ts';
 import type { ClientService } from '../../management/clients/service.ts';
 import type { ScriptRunner } from '../../sandbox/types.ts';
 import type { ConnectionRecord, Store } from '../../store/types.ts';
-import { consoleActor, type ConsoleGuard } from './guard.ts';
+import { sendConsolePage, type ConsoleContext } from '../context.ts';
+import type { ConsolePages } from '../routes.ts';
+import { consoleActor, sessionGuard as guard } from './guard.ts';
 import { parseTokenResponse, runScript, RunScriptFormSchema, type RunScriptResult } from './run-script.ts';
 import { ensureTesterClient, testerCallback } from './tester-client.ts';
 import { issueTicket, readReport } from './tickets.ts';
@@ -19,45 +20,39 @@ export interface TryDeps {
   clients: ClientService;
   runner: ScriptRunner;
   optionsOf(connection: ConnectionRecord): EngineOptions;
-  /** Who may use these pages (a Management token today, the console session later). */
-  guard: ConsoleGuard;
 }
 
 const REPORT_ID = /^tryr\.[A-Za-z0-9_-]{32}$/;
 
-async function send(res: Response, status: number, view: string, data: Record<string, unknown> & { title: string }): Promise<void> {
-  pageHeaders(res, false);
-  res.status(status).type('html').send(await renderPage(view, data));
-}
-
-const notFound = (res: Response, message: string): Promise<void> =>
-  send(res, 404, 'error', { title: 'Not found', mainClass: 'error', heading: 'Not found', message, code: 'not_found' });
+const notFound = (message: string): AppError => new AppError(404, 'not_found', message);
 
 /**
- * "Try connection" and "Run script", mounted at /admin/connections: GET /:id/try starts a dry
- * run, /:id/try/result/:report shows it, /:id/run-script runs a script by hand, and
- * /try/callback is where the tester client's login would return (a try never gets there).
+ * "Try connection" and "Run script", console pages (after its sign-in, session and CSRF
+ * checks): GET connections/:id/try starts a dry run, connections/:id/try/result/:report shows
+ * it, connections/:id/run-script runs a script by hand, and connections/try/callback is where
+ * the tester client's login would return (a try never gets there unless /authorize refuses it).
  */
-export function tryRoutes(deps: TryDeps): Router {
+export const tryPages = (deps: TryDeps): ConsolePages => (ctx) => tryRoutes(deps, ctx);
+
+function tryRoutes(deps: TryDeps, ctx: ConsoleContext): Router {
   const { config, store } = deps;
   const r = Router();
-  const form = express.urlencoded({ extended: false, limit: '256kb' });
   const secure = config.issuer.startsWith('https:');
+  const send = (res: Response, status: number, view: string, data: Record<string, unknown> & { title: string }): Promise<void> =>
+    sendConsolePage(ctx, res, status, view, data);
 
-  async function oauth2Connection(req: Request, res: Response): Promise<ConnectionRecord | undefined> {
+  async function oauth2Connection(req: Request): Promise<ConnectionRecord> {
     const connection = await store.connections.get(String(req.params['id']));
     if (connection?.strategy === 'oauth2') return connection;
-    await notFound(res, `There is no custom (oauth2) connection with id "${String(req.params['id']).slice(0, 100)}".`);
-    return undefined;
+    throw notFound(`There is no custom (oauth2) connection with id "${String(req.params['id']).slice(0, 100)}".`);
   }
 
-  r.get('/try/callback', (req, res) => send(res, 200, 'console/try-callback', {
-    title: 'Try ended', error: String(req.query['error'] ?? '').slice(0, 100), description: String(req.query['error_description'] ?? '').slice(0, 500),
+  r.get('/connections/try/callback', (req, res) => send(res, 200, 'try-callback', {
+    title: 'Try ended', failure: String(req.query['error'] ?? '').slice(0, 100), description: String(req.query['error_description'] ?? '').slice(0, 500),
   }));
 
-  r.get('/:id/try', ...deps.guard('read:connections'), async (req, res) => {
-    const connection = await oauth2Connection(req, res);
-    if (!connection) return;
+  r.get('/connections/:id/try', ...guard('read:connections'), async (req, res) => {
+    const connection = await oauth2Connection(req);
     await ensureTesterClient(store, deps.clients, config.issuer);
     const ticket = await issueTicket(store, res, { connectionId: connection.id, owner: consoleActor(res).clientId, ttlSeconds: config.LOGIN_TTL, secure });
     // The tester's own PKCE pair: required of every client here, though its code is never redeemed.
@@ -70,17 +65,17 @@ export function tryRoutes(deps: TryDeps): Router {
     res.redirect(303, url.toString());
   });
 
-  r.get('/:id/try/result/:report', ...deps.guard('read:connections'), async (req, res) => {
+  r.get('/connections/:id/try/result/:report', ...guard('read:connections'), async (req, res) => {
     const id = String(req.params['report']);
     const stored = REPORT_ID.test(id) ? await readReport(store, id, String(req.params['id'])) : undefined;
     if (!stored || (stored.owner && stored.owner !== consoleActor(res).clientId)) {
-      return notFound(res, 'This try\'s result is unknown or has expired (results are kept 15 minutes). Try the connection again.');
+      throw notFound('This try\'s result is unknown or has expired (results are kept 15 minutes). Try the connection again.');
     }
-    await send(res, 200, 'console/try-result', { title: 'Try connection: result', report: stored.report });
+    await send(res, 200, 'try-result', { title: 'Try connection: result', report: stored.report });
   });
 
   const scriptPage = async (res: Response, status: number, connection: ConnectionRecord, script: string, extra: { result?: RunScriptResult; problem?: string } = {}) =>
-    send(res, status, 'console/try-run-script', { title: `Run script: ${connection.name}`, connection: { id: connection.id, name: connection.name }, script, ...extra });
+    send(res, status, 'try-run-script', { title: `Run script: ${connection.name}`, connection: { id: connection.id, name: connection.name }, script, ...extra });
 
   const savedScript = (connection: ConnectionRecord): { script: string; options: EngineOptions | undefined } => {
     try {
@@ -91,14 +86,14 @@ export function tryRoutes(deps: TryDeps): Router {
     }
   };
 
-  r.get('/:id/run-script', ...deps.guard('update:connections'), async (req, res) => {
-    const connection = await oauth2Connection(req, res);
-    if (connection) await scriptPage(res, 200, connection, savedScript(connection).script);
+  r.get('/connections/:id/run-script', ...guard('update:connections'), async (req, res) => {
+    const connection = await oauth2Connection(req);
+    await scriptPage(res, 200, connection, savedScript(connection).script);
   });
 
-  r.post('/:id/run-script', ...deps.guard('update:connections'), form, async (req, res) => {
-    const connection = await oauth2Connection(req, res);
-    if (!connection) return;
+  // The console router has parsed the form (512 KB) and checked its Origin and CSRF token by now.
+  r.post('/connections/:id/run-script', ...guard('update:connections'), async (req, res) => {
+    const connection = await oauth2Connection(req);
     const saved = savedScript(connection);
     const parsed = RunScriptFormSchema.safeParse(req.body ?? {});
     if (!parsed.success) return scriptPage(res, 400, connection, saved.script, { problem: 'The form is too large: the script may have 100,000 characters, the token 16 KB, the token response 64 KB.' });
