@@ -3,6 +3,7 @@ import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
+import type { Express } from 'express';
 import { createApp } from './app.ts';
 import type { Config } from './config/load.ts';
 import { routeLibraryNotices, type Logger } from './lib/logger.ts';
@@ -19,6 +20,8 @@ export interface RunningServer {
   url: string;
   port: number;
   store: Store;
+  /** The express app it serves (tests read the routes it mounts). */
+  app: Express;
   /** Stops accepting, finishes in-flight requests, closes the store. */
   close(): Promise<void>;
 }
@@ -67,6 +70,7 @@ export async function startServer(config: Config, log: Logger, options: { bootst
     url: `${config.TLS_CERT_FILE ? 'https' : 'http'}://127.0.0.1:${port}`,
     port,
     store,
+    app,
     close() {
       closing ??= (async () => {
         stopKeys();
