@@ -1,4 +1,5 @@
 import express, { Router } from 'express';
+import request from 'supertest';
 import { mountedRoutes } from '../support/express-routes.ts';
 import { documentLoader, hookGlobalFetch, watchOrigin } from '../support/openapi-hook.ts';
 import { responseChecker } from '../support/openapi-check.ts';
@@ -107,6 +108,9 @@ test('the suite\'s fetch hook throws on an answer that does not match the served
   watchOrigin(srv.url, async () => wrong);
   try {
     await expect(srv.api('/clients')).rejects.toThrow(/OpenAPI check failed: GET \/clients answered 200 not matching \/clients: \(root\) must be string/);
+    // supertest's answers go through the same check.
+    await expect(request(srv.url).get('/api/v2/clients').set('authorization', `Bearer ${await srv.adminToken()}`).expect(200))
+      .rejects.toThrow(/OpenAPI check failed: GET \/clients answered 200 not matching/);
   } finally {
     watchOrigin(srv.url, documentLoader(unchecked, srv.url));
   }

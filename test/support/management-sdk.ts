@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { request as httpsRequest } from 'node:https';
 import { ManagementClient } from 'auth0';
 import { makeTestCert } from './tls.ts';
-import { checkedFetch, documentLoader, watchOrigin } from './openapi-hook.ts';
+import { checkedFetch, documentLoader, hookSupertest, watchOrigin } from './openapi-hook.ts';
 import { ADMIN_ID, ADMIN_SECRET, freePort, startTestServer, type TestServer } from './server.ts';
 import type { UserAgent } from './user-agent.ts';
 
@@ -57,6 +57,7 @@ export async function startSdkServer(overrides: Record<string, string> = {}): Pr
   watchOrigin(srv.url, documentLoader(rawFetch, srv.url));
   watchOrigin(srv.issuer, documentLoader(rawFetch, srv.url));
   const fetchWithCa = checkedFetch(rawFetch);
+  hookSupertest();
   const sdk = () => new ManagementClient({ domain, clientId: ADMIN_ID, clientSecret: ADMIN_SECRET, fetch: fetchWithCa, maxRetries: 0 });
   const audience = `${srv.issuer}api/v2/`;
   const clientToken = async (clientId: string, clientSecret: string): Promise<string> => {

@@ -4,6 +4,18 @@ import type { ManagementScope } from '../../lib/management-scopes.ts';
 import { requireScope } from '../auth.ts';
 import { parseBody, parseQuery } from '../validation.ts';
 
+/*
+ * Adding or converting a route (mechanical):
+ *   r.post('/', requireScope('x:y'), async (req, res) => { const b = parseBody(S, req.body); ... })
+ * in a router mounted at '/things' becomes, in that resource's route list,
+ *   route({ method: 'post', path: '/things', summary: '…', scopes: ['x:y'], body: S,
+ *           responses: { 201: { description: '…', schema: ThingResponseSchema } },
+ *           handler: async ({ req, res, body }) => { ... } })
+ * (query: Q replaces parseQuery(Q, req.query); checks on the raw body go in prepareBody).
+ * A new resource is one function `(ctx) => ManagementRoute[]` added to RESOURCES in router.ts.
+ * test/e2e/openapi.test.ts fails while express mounts a route the document does not list.
+ */
+
 export type HttpMethod = 'get' | 'post' | 'patch' | 'delete';
 
 /** One documented answer of a route: a JSON body schema, or none (204). */
