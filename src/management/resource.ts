@@ -1,7 +1,7 @@
-import type { Router } from 'express';
 import type { UrlPolicy } from '../connections/options.ts';
 import type { Refresher } from '../connections/refresh.ts';
 import type { ScriptRunner } from '../sandbox/types.ts';
+import type { ManagementRoute } from './openapi/route.ts';
 import type { ManagementServices } from './services.ts';
 
 /** What the Management API takes from the connections engine (wired in features.ts). */
@@ -20,5 +20,5 @@ export interface ManagementContext {
   urlPolicy: UrlPolicy;
 }
 
-/** One Management API resource: its router, built from the shared context and mounted by router.ts. */
-export type ManagementResource = (ctx: ManagementContext) => Router;
+/** One Management API resource: its declared routes, built from the shared context and mounted by router.ts. */
+export type ManagementResource = (ctx: ManagementContext) => ManagementRoute[];

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { request as httpsRequest } from 'node:https';
 import { ManagementClient } from 'auth0';
 import { makeTestCert } from './tls.ts';
+import { checkedFetch, documentLoader, hookSupertest, watchOrigin } from './openapi-hook.ts';
 import { ADMIN_ID, ADMIN_SECRET, freePort, startTestServer, type TestServer } from './server.ts';
 import type { UserAgent } from './user-agent.ts';
 
@@ -31,7 +32,7 @@ export async function startSdkServer(overrides: Record<string, string> = {}): Pr
   const domain = `127.0.0.1:${port}`;
   const srv = await startTestServer({ PORT: String(port), ISSUER: `https://${domain}/`, TLS_CERT_FILE: cert.certFile, TLS_KEY_FILE: cert.keyFile, ...overrides });
   /** A fetch that trusts the test CA: the request is normalized by `Request`, sent with node:https. */
-  const fetchWithCa = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+  const rawFetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     const req = new Request(input, init);
     const body = req.body ? Buffer.from(await req.arrayBuffer()) : undefined;
     return new Promise((resolve, reject) => {
@@ -52,6 +53,11 @@ export async function startSdkServer(overrides: Record<string, string> = {}): Pr
       out.end(body);
     });
   };
+  // The SDK's calls and the tests' own go through the check: every Management API answer must match the served openapi.json.
+  watchOrigin(srv.url, documentLoader(rawFetch, srv.url));
+  watchOrigin(srv.issuer, documentLoader(rawFetch, srv.url));
+  const fetchWithCa = checkedFetch(rawFetch);
+  hookSupertest();
   const sdk = () => new ManagementClient({ domain, clientId: ADMIN_ID, clientSecret: ADMIN_SECRET, fetch: fetchWithCa, maxRetries: 0 });
   const audience = `${srv.issuer}api/v2/`;
   const clientToken = async (clientId: string, clientSecret: string): Promise<string> => {

@@ -8,6 +8,7 @@ import { startServer, type RunningServer } from '../../src/server.ts';
 
 export { freePort } from './ports.ts';
 import { freePort } from './ports.ts';
+import { documentLoader, hookGlobalFetch, watchOrigin } from './openapi-hook.ts';
 
 export const ADMIN_ID = 'test-admin-client';
 export const ADMIN_SECRET = 'test-admin-secret-0123456789abcdef';
@@ -45,6 +46,12 @@ export async function startTestServer(overrides: Record<string, string> = {}): P
   const env = await testEnv(overrides);
   const config = loadConfig(env);
   const server = await startServer(config, createLogger('silent'));
+  // Every Management API answer this file's fetch gets from this server is checked against its openapi.json (TLS servers: see management-sdk.ts).
+  if (server.url.startsWith('http:')) {
+    const load = documentLoader(hookGlobalFetch(), server.url);
+    watchOrigin(server.url, load);
+    watchOrigin(config.issuer, load);
+  }
   let token: string | undefined;
   const self: TestServer = {
     url: server.url,

@@ -11,3 +11,6 @@ export const BlacklistAddSchema = z.strictObject({
 export const BlacklistListQuerySchema = ListQuerySchema.extend({ aud: z.string().min(1).max(600).optional() });
 
 export type BlacklistAdd = z.infer<typeof BlacklistAddSchema>;
+
+/** One revoked token as GET /api/v2/blacklists/tokens lists it. */
+export const BlacklistEntryResponseSchema = z.strictObject({ aud: z.string(), jti: z.string() });

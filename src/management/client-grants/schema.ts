@@ -17,3 +17,6 @@ export const ClientGrantUpdateSchema = z.strictObject({ scope: scopeList });
 export const ClientGrantListQuerySchema = ListQuerySchema.extend({ audience: z.string().max(600).optional(), client_id: z.string().max(128).optional() });
 
 export type ClientGrantCreate = z.infer<typeof ClientGrantCreateSchema>;
+
+/** A client grant as the API answers it. */
+export const ClientGrantResponseSchema = z.strictObject({ id: z.string(), client_id: z.string(), audience: z.string(), scope: z.array(z.string()) });

@@ -48,3 +48,26 @@ export const ClientUpdateSchema = ClientCreateSchema.partial();
 
 export type ClientCreate = z.infer<typeof ClientCreateSchema>;
 export type ClientUpdate = z.infer<typeof ClientUpdateSchema>;
+
+/** A client as the API answers it; `client_secret` only right after create or rotate, the sealed secret never. */
+export const ClientResponseSchema = z.strictObject({
+  client_id: z.string(),
+  name: z.string(),
+  description: z.string().optional(),
+  app_type: ClientCreateSchema.shape.app_type.unwrap(),
+  is_first_party: z.boolean(),
+  callbacks: z.array(z.string()),
+  allowed_logout_urls: z.array(z.string()),
+  allowed_origins: z.array(z.string()),
+  web_origins: z.array(z.string()),
+  grant_types: z.array(z.string()),
+  token_endpoint_auth_method: ClientCreateSchema.shape.token_endpoint_auth_method.unwrap(),
+  require_pkce: z.boolean(),
+  client_metadata: z.record(z.string(), z.string()),
+  client_secret: z.string().optional(),
+  created_at: z.string(),
+  updated_at: z.string(),
+  global: z.literal(false),
+  oidc_conformant: z.literal(true),
+  jwt_configuration: z.strictObject({ alg: z.literal('RS256') }),
+});

@@ -74,3 +74,23 @@ export const EnabledClientsQuerySchema = z.object({
   from: z.string().min(1).max(200).optional(),
   take: z.coerce.number({ message: 'must be a number' }).int().min(1).max(100, { message: 'must be at most 100' }).optional(),
 });
+
+/** A connection as the API answers it: options without `client_secret` (never returned once set). */
+export const ConnectionResponseSchema = z.strictObject({
+  id: z.string(),
+  name: z.string(),
+  display_name: z.string().optional(),
+  strategy: z.string(),
+  options: z.looseObject({ client_secret: z.never().optional() }),
+  enabled_clients: z.array(z.string()),
+  realms: z.array(z.string()),
+  is_domain_connection: z.boolean(),
+  show_as_button: z.boolean(),
+  metadata: z.record(z.string(), z.string()),
+});
+
+/** The answer of GET /connections/:id/clients: one checkpoint page of enabled clients. */
+export const EnabledClientsPageSchema = z.strictObject({
+  clients: z.array(z.strictObject({ client_id: z.string() })),
+  next: z.string().optional(),
+});

@@ -1,12 +1,10 @@
-import { Router } from 'express';
+import type { RequestHandler } from 'express';
 import type { TenantLogs } from '../../logs/index.ts';
+import type { ManagementRoute } from '../openapi/route.ts';
 import { managementAudit } from './audit.ts';
-import { logsRouter } from './router.ts';
+import { logRoutes } from './router.ts';
 
 /** Everything tenant logs add to the Management API: the write audit (sapi/fapi) and the log routes. */
-export function managementLogs(logs: TenantLogs, issuer: string): Router {
-  const r = Router();
-  r.use(managementAudit(logs.sink));
-  r.use(logsRouter({ repo: logs.repo, issuer }));
-  return r;
+export function managementLogs(logs: TenantLogs, issuer: string): { audit: RequestHandler; routes: ManagementRoute[] } {
+  return { audit: managementAudit(logs.sink), routes: logRoutes({ repo: logs.repo, issuer }) };
 }

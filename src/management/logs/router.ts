@@ -1,10 +1,11 @@
-import { Router, type Request, type Response } from 'express';
+import type { Request, Response } from 'express';
 import { AppError, notFound } from '../../errors/app-error.ts';
-import type { LogEvent } from '../../logs/types.ts';
+import { LogEventSchema, type LogEvent } from '../../logs/types.ts';
 import type { LogFilter, LogRepo } from '../../store/types.ts';
-import { requireScope } from '../auth.ts';
+import { listOf } from '../openapi/responses.ts';
+import { route, type ManagementRoute } from '../openapi/route.ts';
 import { ListQuerySchema, listOptions, listResponse, selectFields } from '../paging.ts';
-import { param, parseQuery } from '../validation.ts';
+import { param } from '../validation.ts';
 import { LogListQuerySchema, parseLogSearch, searchOf, type LogListQuery } from './query.ts';
 
 /** Page paging reaches this many events at most (as on Auth0); checkpoint paging has no limit. */
@@ -41,23 +42,34 @@ async function sendList(req: Request, res: Response, deps: LogsRouterDeps, q: Lo
   res.json(result.items.map((e) => selectFields(e, q)));
 }
 
+const UserLogsQuerySchema = LogListQuerySchema.omit({ q: true, search: true, from: true, take: true, search_engine: true }).strict();
+
 /** GET /logs, GET /logs/:id and GET /users/:id/logs (tenant log events, read:logs). */
-export function logsRouter(deps: LogsRouterDeps): Router {
-  const r = Router();
-  r.get('/logs', requireScope('read:logs'), async (req, res) => {
-    const q = parseQuery(LogListQuerySchema, req.query);
-    await sendList(req, res, deps, q, parseLogSearch(searchOf(q)));
-  });
-  r.get('/logs/:id', requireScope('read:logs'), async (req, res) => {
-    const q = parseQuery(FieldsSchema, req.query);
-    const event = await deps.repo.get(param(req, 'id'));
-    if (!event) throw notFound(`Log event not found: no event has log_id ${JSON.stringify(param(req, 'id'))}`, 'inexistent_log');
-    res.json(selectFields<LogEvent>(event, q));
-  });
-  // Auth0 asks for read:logs and read:users here.
-  r.get('/users/:id/logs', requireScope('read:logs'), requireScope('read:users'), async (req, res) => {
-    const q = parseQuery(LogListQuerySchema.omit({ q: true, search: true, from: true, take: true, search_engine: true }).strict(), req.query);
-    await sendList(req, res, deps, q, { user_id: param(req, 'id') });
-  });
-  return r;
+export function logRoutes(deps: LogsRouterDeps): ManagementRoute[] {
+  return [
+    route({
+      method: 'get', path: '/logs', summary: 'Search tenant log events (checkpoint paging answers a bare array and a Link header)',
+      scopes: ['read:logs'], query: LogListQuerySchema, responses: { 200: { description: 'Log events', schema: listOf('logs', LogEventSchema) } },
+      handler: async ({ req, res, query: q }) => {
+        await sendList(req, res, deps, q, parseLogSearch(searchOf(q)));
+      },
+    }),
+    route({
+      method: 'get', path: '/logs/:id', summary: 'Get one log event', scopes: ['read:logs'], query: FieldsSchema,
+      responses: { 200: { description: 'The log event', schema: LogEventSchema } },
+      handler: async ({ req, res, query: q }) => {
+        const event = await deps.repo.get(param(req, 'id'));
+        if (!event) throw notFound(`Log event not found: no event has log_id ${JSON.stringify(param(req, 'id'))}`, 'inexistent_log');
+        res.json(selectFields<LogEvent>(event, q));
+      },
+    }),
+    // Auth0 asks for read:logs and read:users here.
+    route({
+      method: 'get', path: '/users/:id/logs', summary: 'A user\'s log events', scopes: ['read:logs', 'read:users'], query: UserLogsQuerySchema,
+      responses: { 200: { description: 'Log events', schema: listOf('logs', LogEventSchema) } },
+      handler: async ({ req, res, query: q }) => {
+        await sendList(req, res, deps, q, { user_id: param(req, 'id') });
+      },
+    }),
+  ];
 }

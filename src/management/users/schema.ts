@@ -61,3 +61,38 @@ export const LinkSchema = z.strictObject({
 });
 
 export type LinkRequest = z.infer<typeof LinkSchema>;
+
+/** One identity as the API answers it: upstream tokens only for read:user_idp_tokens, sealed ones never. */
+export const IdentityResponseSchema = z.strictObject({
+  provider: z.string(),
+  connection: z.string(),
+  user_id: z.string(),
+  isSocial: z.boolean(),
+  profileData: z.record(z.string(), z.unknown()).optional(),
+  access_token: z.string().optional(),
+  refresh_token: z.string().optional(),
+  expires_in: z.number().int().min(0).optional(),
+});
+
+/** A user as the API answers it; the upstream's extra profile fields sit at the root too. */
+export const UserResponseSchema = z.looseObject({
+  user_id: z.string(),
+  ...RootAttributesSchema.shape,
+  identities: z.array(IdentityResponseSchema),
+  user_metadata: z.record(z.string(), z.unknown()),
+  app_metadata: z.record(z.string(), z.unknown()),
+  created_at: z.string(),
+  updated_at: z.string(),
+  last_login: z.string().optional(),
+  logins_count: z.number().int().min(0),
+  blocked: z.boolean().optional(),
+});
+
+/** The answer of POST /users/:id/identities/:connection/refresh (this server's addition). */
+export const RefreshResponseSchema = z.strictObject({
+  access_token: z.string(),
+  expires_in: z.number().optional(),
+  token_type: z.string().optional(),
+  scope: z.string().optional(),
+  refresh_token_rotated: z.boolean(),
+});
