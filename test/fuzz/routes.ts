@@ -87,6 +87,7 @@ export const MANAGEMENT_SPECS: Readonly<Record<string, RouteSpec>> = {
   // A made-up jti: revoking it ends no token the suite uses.
   'POST /blacklists/tokens': { body: () => ({ jti: 'fuzzed-jti-0001' }) },
   'GET /blacklists/tokens': { query: ['aud'] },
+  'GET /openapi.json': {},
 };
 
 /** The token endpoint, in Auth0's JSON dialect and as a form. */
