@@ -2,6 +2,7 @@ import type { Response } from 'express';
 import type { UrlPolicy } from '../connections/options.ts';
 import { renderPage } from '../lib/render.ts';
 import type { TenantLogs } from '../logs/index.ts';
+import type { Limits } from '../limits/index.ts';
 import type { LogSink } from '../logs/types.ts';
 import type { ManagementServices } from '../management/services.ts';
 import { can } from './actions.ts';
@@ -16,6 +17,8 @@ export interface ConsoleContext {
   base: string;
   sink: LogSink;
   logs: TenantLogs | undefined;
+  /** The brute-force guard the console's sign-in shares with /oauth/token (one budget per client and IP). */
+  limits: Limits;
 }
 
 /** Renders one console page in the shared layout, with the session's permissions and CSRF token. */

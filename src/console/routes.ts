@@ -1,6 +1,7 @@
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import { fileURLToPath } from 'node:url';
 import type { UrlPolicy } from '../connections/options.ts';
+import type { Limits } from '../limits/index.ts';
 import type { Config } from '../config/load.ts';
 import { AppError } from '../errors/app-error.ts';
 import type { Logger } from '../lib/logger.ts';
@@ -28,6 +29,8 @@ export interface ConsoleDeps {
   clients: ClientService;
   management: ManagementFeatures;
   logs?: TenantLogs;
+  /** Rate limits: the sign-in shares /oauth/token's brute-force guard. */
+  limits: Limits;
   /** "Try connection" and "Run script" (src/console/try), built where the sandbox and the engine's options are. */
   tryConnection?: ConsolePages;
 }
@@ -83,6 +86,7 @@ export function consoleRouter(deps: ConsoleDeps): Router {
     base,
     sink: deps.logs?.sink ?? NO_LOGS,
     logs: deps.logs,
+    limits: deps.limits,
   };
   const sessions: Sessions = createSessions({
     store: deps.store, idleSeconds: config.CONSOLE_IDLE_TIMEOUT, absoluteSeconds: config.CONSOLE_ABSOLUTE_TIMEOUT,

@@ -1,4 +1,6 @@
 import { Router } from 'express';
+import { requestFields } from '../lib/log-events.ts';
+import { clientAuthAttempt } from '../limits/index.ts';
 import { sendConsolePage, type ConsoleContext } from './context.ts';
 import { crossSiteProblem, csrfRefused } from './csrf.ts';
 import type { Sessions } from './session.ts';
@@ -25,10 +27,18 @@ export function signInPages(ctx: ConsoleContext, sessions: Sessions): Router {
     const problem = crossSiteProblem(req, origin);
     if (problem) return next(csrfRefused(problem));
     const clientId = field(req.body, 'client_id');
-    // limits: when src/limits lands, check its sign-in limiter here (key: client_id and IP) and answer 429 with its message.
+    // The same guard as /oauth/token, in the same budget: the console is not a second place to guess a secret.
+    const attempt = ctx.limits.enabled
+      ? await clientAuthAttempt(ctx.limits, req.ip ?? req.socket.remoteAddress ?? 'unknown', clientId || undefined, requestFields(req))
+      : undefined;
+    if (attempt?.refused) {
+      res.setHeader('Retry-After', String(attempt.refused.retryAfterSeconds));
+      return form(res, 429, clientId, `Too many failed sign-ins from this address: try again in ${attempt.refused.retryAfterSeconds} s.`);
+    }
     const result = await verifyConsoleClient(ctx.services, ctx.issuer, clientId, field(req.body, 'client_secret'));
     logSignIn(ctx.sink, req, clientId, result);
     if (!result.ok) {
+      await attempt?.failed();
       const message = result.reason === 'no_management_grant'
         ? `This client has no grant for the Management API (${ctx.issuer}api/v2/); give it one (POST /api/v2/client-grants) to use the console.`
         : 'Wrong Client ID or Client Secret, or this client cannot use client credentials. Use a machine-to-machine client of the Management API.';
