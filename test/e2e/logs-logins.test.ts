@@ -50,10 +50,11 @@ test('a login is an s event with user, connection, client, ip and user agent; GE
     type: 's', description: 'Success Login', user_id: 'oauth2|logged|generic|1001', user_name: 'ada@example.com',
     connection: 'logged', connection_id: id, client_id: app.clientId, client_name: 'Logged App', ip: '127.0.0.1', user_agent: 'test-user-agent',
   });
+  // The app's code exchange belongs to the same user; its event may reach the store in a later batch than the s.
+  await findEvent(srv, 'type:seacft AND user_id:"oauth2|logged|generic|1001"');
   const mine = await srv.api(`/users/${encodeURIComponent('oauth2|logged|generic|1001')}/logs`);
   expect(mine.status).toBe(200);
   expect((mine.body as LogEvent[]).map((e) => e.log_id)).toContain(s.log_id);
-  // The app's code exchange belongs to the same user.
   expect((mine.body as LogEvent[]).map((e) => e.type)).toContain('seacft');
 });
 
