@@ -30,7 +30,8 @@ test('client_credentials without audience says which audience to send, form or J
 });
 
 test('the Management audience without its trailing slash gets a "did you mean"', async () => {
-  for (const extra of [{ audience: `${srv.issuer}api/v2` }, { resource: `${srv.issuer}api/v2` }]) {
+  for (const key of ['audience', 'resource']) {
+    const extra = { [key]: `${srv.issuer}api/v2` };
     const { status, body } = await token(extra);
     expect(status).toBe(400);
     expect(body.error).toBe('invalid_target');
