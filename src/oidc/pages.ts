@@ -1,5 +1,6 @@
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import { renderPage } from '../lib/render.ts';
+import { errorPageModel } from './error-page.ts';
 
 interface ErrorOut { error: string; error_description?: string }
 
@@ -12,7 +13,7 @@ export function createPages() {
         title: 'Sign-in problem',
         mainClass: 'error',
         heading: 'We could not sign you in',
-        message: out.error_description ?? 'The request could not be completed.',
+        ...errorPageModel(ctx, out),
         code: out.error,
       });
     },

@@ -8,6 +8,7 @@ import { createAdapterFactory } from './adapter.ts';
 import type { SigningJwk } from './keys.ts';
 import { loadFirstPartyGrant } from './grants.ts';
 import { findClientGrant } from './grant-lookup.ts';
+import { missingAudienceError, noGrantError } from './audience-hints.ts';
 import { createPages } from './pages.ts';
 import { AUTHORIZE_EXTRA_PARAMS, RAW_PARAMS, type ConnectionParamCheck } from './authorize-capture.ts';
 import { keepOfflineAccess } from './offline-access.ts';
@@ -91,13 +92,16 @@ export function createProvider(deps: ProviderDeps): Provider {
       rpInitiatedLogout: { enabled: true, logoutSource: pages.logoutSource, postLogoutSuccessSource: pages.postLogoutSuccessSource },
       resourceIndicators: {
         enabled: true,
-        defaultResource: async (_ctx, _client, oneOf) => oneOf ?? undefined,
+        defaultResource: async (ctx, _client, oneOf) => {
+          if (oneOf) return oneOf;
+          // A machine token for no audience would be useless: say which one to ask for.
+          if ((ctx.oidc.params as { grant_type?: string } | undefined)?.grant_type === 'client_credentials') throw missingAudienceError(mgmtAudience);
+          return undefined;
+        },
         useGrantedResource: async () => true,
         getResourceServerInfo: async (ctx, resource, client) => {
           const grant = await findClientGrant(store, ctx.req, client.clientId, resource);
-          if (!grant) {
-            throw new errors.InvalidTarget(`client is not authorized to access "${resource}": create a client grant for it`);
-          }
+          if (!grant) throw noGrantError(resource, mgmtAudience);
           const isMgmt = resource === mgmtAudience;
           const grantType = (ctx.oidc.params as { grant_type?: string } | undefined)?.grant_type;
           if (isMgmt && grantType !== 'client_credentials') {

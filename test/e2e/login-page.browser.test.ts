@@ -18,6 +18,33 @@ const maybe = skip ? describe.skip : describe;
 // A small square icon as a data: URL (CSP allows data: images).
 const ICON = 'data:image/svg+xml;base64,' + Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24"><rect width="24" height="24" rx="5" fill="#e4572e"/><text x="12" y="17" font-size="14" text-anchor="middle" fill="#fff" font-family="sans-serif">A</text></svg>').toString('base64');
 
+// A display name as long as real ones get: "Continue with " makes it longer still.
+const LONG_LABEL = 'Sign in with Microsoft Entra ID';
+
+/** Per button label: how many line boxes its text takes, and whether anything overflows its button or the page. */
+interface LabelLayout { text: string; lines: number; overflows: boolean }
+async function labelLayouts(page: import('playwright-core').Page): Promise<{ labels: LabelLayout[]; pageOverflows: boolean }> {
+  return page.evaluate(() => {
+    // Page-side: the DOM is typed loosely here (no DOM lib in this project).
+    interface Rect { top: number; height: number }
+    interface El { textContent: string | null; scrollWidth: number; clientWidth: number; querySelector(s: string): El | null; getBoundingClientRect(): Rect & { right: number } }
+    const g = globalThis as unknown as {
+      document: { querySelectorAll(s: string): ArrayLike<El>; documentElement: { scrollWidth: number }; createRange(): { selectNodeContents(n: El): void; getClientRects(): ArrayLike<Rect> } };
+      innerWidth: number;
+    };
+    const labels = Array.from(g.document.querySelectorAll('ul.buttons button')).map((button) => {
+      const label = button.querySelector('.label')!;
+      const range = g.document.createRange();
+      range.selectNodeContents(label);
+      // One rect per line fragment; rects on the same line share a top.
+      const tops = new Set(Array.from(range.getClientRects()).filter((r) => r.height > 0).map((r) => Math.round(r.top)));
+      const overflows = button.scrollWidth > button.clientWidth || label.getBoundingClientRect().right > button.getBoundingClientRect().right;
+      return { text: (label.textContent ?? '').trim(), lines: tops.size, overflows };
+    });
+    return { labels, pageOverflows: g.document.documentElement.scrollWidth > g.innerWidth };
+  });
+}
+
 maybe('login page in a real browser', () => {
   let srv: TestServer;
   let up: Upstream;
@@ -37,6 +64,7 @@ maybe('login page in a real browser', () => {
     };
     acmeId = (await createConnection(srv, 'acme', { ...options, icon_url: ICON }, { display_name: 'Acme', enabled_clients: [app.clientId] })).id;
     await createConnection(srv, 'globex', options, { display_name: 'Globex', enabled_clients: [app.clientId] });
+    await createConnection(srv, 'entra', options, { display_name: LONG_LABEL, enabled_clients: [app.clientId] });
     await createConnection(srv, 'hidden', options, { enabled_clients: [app.clientId], show_as_button: false });
     await createConnection(srv, 'elsewhere', options, { enabled_clients: [] });
     browser = await launchBrowser();
@@ -78,6 +106,25 @@ maybe('login page in a real browser', () => {
     await Promise.all([page.waitForURL(`${app.redirectUri}**`), page.keyboard.press('Enter')]);
     const tokens = await client.authorizationCodeGrant(app.config, new URL(page.url()), { pkceCodeVerifier: verifier, expectedState: 'st-1' });
     expect(tokens.claims()?.sub).toBe('oauth2|acme|generic|1001');
+    await context.close();
+  });
+
+  test('at desktop width every button label stays on one line; on a phone a long one may wrap but nothing overflows', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    await page.goto(await authorizationUrl(client.randomPKCECodeVerifier()));
+    const desktop = await labelLayouts(page);
+    expect(desktop.labels.map((l) => l.text)).toContain(`Continue with ${LONG_LABEL}`);
+    for (const label of desktop.labels) expect(label).toEqual({ text: label.text, lines: 1, overflows: false });
+    expect(desktop.pageOverflows).toBe(false);
+    await page.screenshot({ path: `${ARTIFACTS}login-desktop-long-label.png`, fullPage: true });
+
+    await page.setViewportSize({ width: 390, height: 844 });
+    const phone = await labelLayouts(page);
+    expect(phone.labels.length).toBe(desktop.labels.length);
+    for (const label of phone.labels) expect(label.overflows).toBe(false);
+    expect(phone.pageOverflows).toBe(false);
+    await page.screenshot({ path: `${ARTIFACTS}login-phone-long-label.png`, fullPage: true });
     await context.close();
   });
 
