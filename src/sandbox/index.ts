@@ -1,3 +1,4 @@
+import type { SandboxMetrics } from '../metrics/types.ts';
 import { SupervisedRunner } from './supervisor.ts';
 import { SandboxPool } from './pool.ts';
 import type { SandboxLimits, ScriptRunner } from './types.ts';
@@ -16,6 +17,6 @@ export function createScriptRunner(limits: SandboxLimits): SupervisedRunner {
 }
 
 /** `processes` sandbox processes behind one runner (1 is a single SupervisedRunner). */
-export function createScriptPool(limits: SandboxLimits, processes: number): ScriptRunner {
-  return processes > 1 ? new SandboxPool(limits, processes) : new SupervisedRunner(limits);
+export function createScriptPool(limits: SandboxLimits, processes: number, metrics?: SandboxMetrics): ScriptRunner {
+  return processes > 1 ? new SandboxPool(limits, processes, metrics) : new SupervisedRunner(limits, metrics);
 }

@@ -1,3 +1,4 @@
+import type { SandboxMetrics } from '../metrics/types.ts';
 import { SupervisedRunner } from './supervisor.ts';
 import type { ProfileScriptInput, SandboxLimits, ScriptCheck, ScriptResult, ScriptRunner } from './types.ts';
 
@@ -10,8 +11,8 @@ export class SandboxPool implements ScriptRunner {
   readonly #runners: SupervisedRunner[];
   readonly #load: number[];
 
-  constructor(limits: SandboxLimits, size: number) {
-    this.#runners = Array.from({ length: Math.max(1, size) }, () => new SupervisedRunner(limits));
+  constructor(limits: SandboxLimits, size: number, metrics?: SandboxMetrics) {
+    this.#runners = Array.from({ length: Math.max(1, size) }, () => new SupervisedRunner(limits, metrics));
     this.#load = this.#runners.map(() => 0);
   }
 
