@@ -8,6 +8,8 @@
  * the number of series stays bounded whatever clients send.
  */
 
+import type { SandboxMetrics } from '../sandbox/types.ts';
+
 /** The label used when a failed login names no connection this server knows. */
 export const UNKNOWN_CONNECTION = '(unknown)';
 
@@ -24,10 +26,8 @@ export interface LoginMetrics {
   callback(outcome: LoginOutcome, seconds: number): void;
 }
 
-/** What the script sandbox records: a sandbox process was replaced (`reason`: crashed, unresponsive). */
-export interface SandboxMetrics {
-  sandboxRestarted(reason: string): void;
-}
+/** What the script sandbox records (declared by the sandbox, which imports nothing from here). */
+export type { SandboxMetrics } from '../sandbox/types.ts';
 
 /** What the rate limits record: a key went over limit `kind` (once per window, as the api_limit event). */
 export interface LimitMetrics {

@@ -1,10 +1,9 @@
-import type { SandboxMetrics } from '../metrics/types.ts';
 import { SupervisedRunner } from './supervisor.ts';
 import { SandboxPool } from './pool.ts';
-import type { SandboxLimits, ScriptRunner } from './types.ts';
+import type { SandboxLimits, SandboxMetrics, ScriptRunner } from './types.ts';
 
 export { PROFILE_SCRIPT_FORM } from './types.ts';
-export type { ProfileScriptInput, SandboxLimits, ScriptCheck, ScriptCheckFailure, ScriptFailureKind, ScriptResult, ScriptRunner } from './types.ts';
+export type { ProfileScriptInput, SandboxLimits, SandboxMetrics, SandboxRestartReason, ScriptCheck, ScriptCheckFailure, ScriptFailureKind, ScriptResult, ScriptRunner } from './types.ts';
 export { SupervisedRunner } from './supervisor.ts';
 export { SandboxPool } from './pool.ts';
 

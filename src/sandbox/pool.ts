@@ -1,6 +1,5 @@
-import type { SandboxMetrics } from '../metrics/types.ts';
 import { SupervisedRunner } from './supervisor.ts';
-import type { ProfileScriptInput, SandboxLimits, ScriptCheck, ScriptResult, ScriptRunner } from './types.ts';
+import type { ProfileScriptInput, SandboxLimits, SandboxMetrics, ScriptCheck, ScriptResult, ScriptRunner } from './types.ts';
 
 /**
  * Several sandbox processes, each with its own isolate: a run goes to the process with the

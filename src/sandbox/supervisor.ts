@@ -1,7 +1,6 @@
 import { ChildMessageSchema, LimitsSchema, failure, type CheckOutcome, type FailedOutcome, type Outcome, type ParentMessage } from './protocol.ts';
 import { STARTUP_MS, deathOutcome, isAlive, kill, send, startSandboxProcess, type SandboxProcess } from './sandbox-process.ts';
-import type { SandboxMetrics } from '../metrics/types.ts';
-import type { ProfileScriptInput, SandboxLimits, ScriptCheck, ScriptResult, ScriptRunner } from './types.ts';
+import type { ProfileScriptInput, SandboxLimits, SandboxMetrics, ScriptCheck, ScriptResult, ScriptRunner } from './types.ts';
 
 /**
  * Runs scripts in a supervised child process: an isolate that runs out of memory may abort
