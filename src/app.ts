@@ -17,6 +17,7 @@ import type { OidcHost } from './oidc/host.ts';
 import { auth0Logout } from './oidc/logout.ts';
 import { auth0TokenRequest, tokenRequestClientId } from './oidc/auth0-token-request.ts';
 import type { Store } from './store/types.ts';
+import { metricsRoute, type Metrics } from './metrics/index.ts';
 
 export interface AppDeps {
   config: Config;
@@ -31,6 +32,8 @@ export interface AppDeps {
   logs?: TenantLogs;
   /** Rate limits and brute-force guards (src/limits). */
   limits: Limits;
+  /** The process's metrics, served at GET /metrics (token or loopback only). */
+  metrics?: Metrics;
   /** Routes of the login flow (interaction pages, upstream callback). */
   login?: Router;
   /** The console's "Try connection" and "Run script" pages (mounted inside the console, after its sign-in). */
@@ -62,6 +65,8 @@ export function createApp(deps: AppDeps): Express {
       res.status(503).json({ status: 'unavailable', store: deps.store.kind, message: (err as Error).message });
     }
   });
+
+  if (deps.metrics) app.get('/metrics', metricsRoute(deps.metrics, deps.config.METRICS_TOKEN));
 
   app.use('/api/v2', managementRouter({
     store: deps.store, box: deps.box, host: deps.host, issuer: deps.config.issuer, clients: deps.clients, logger: deps.logger, ...deps.management,

@@ -9,6 +9,7 @@ import { createClientService } from './management/clients/service.ts';
 import { createOptionsCache } from './connections/options-cache.ts';
 import { upstreamUrlPolicy } from './connections/upstream-egress.ts';
 import type { Logger } from './lib/logger.ts';
+import type { Metrics } from './metrics/types.ts';
 import type { SecretBox } from './lib/secrets.ts';
 import type { TenantLogs } from './logs/index.ts';
 import { loginRouter } from './login/routes.ts';
@@ -20,7 +21,7 @@ import { createInteractionPort } from './oidc/interactions.ts';
 import { createScriptPool } from './sandbox/index.ts';
 import type { Store } from './store/types.ts';
 
-export interface FeatureDeps { config: Config; store: Store; box: SecretBox; logger: Logger; logs: TenantLogs }
+export interface FeatureDeps { config: Config; store: Store; box: SecretBox; logger: Logger; logs: TenantLogs; metrics: Metrics }
 
 /**
  * The product's parts beyond the OIDC core: the brokered login (with its script sandbox) and
@@ -35,7 +36,7 @@ export function createFeatures(deps: FeatureDeps) {
     maxRequests: config.SCRIPT_MAX_REQUESTS,
     maxResponseBytes: config.SCRIPT_MAX_RESPONSE_BYTES,
     egress: { ...upstreamUrlPolicy(config), timeoutMs: config.UPSTREAM_TIMEOUT_MS, maxBytes: config.SCRIPT_MAX_RESPONSE_BYTES },
-  }, config.SANDBOX_PROCESSES);
+  }, config.SANDBOX_PROCESSES, deps.metrics);
   const urlPolicy = upstreamUrlPolicy(config);
   const optionsOf = createOptionsCache(deps.box, urlPolicy);
   return {

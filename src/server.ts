@@ -16,6 +16,7 @@ import type { Store } from './store/types.ts';
 import { createFeatures } from './features.ts';
 import { createTenantLogs } from './logs/index.ts';
 import { createServerLimits } from './limits/index.ts';
+import { processMetrics } from './metrics/index.ts';
 
 export interface RunningServer {
   url: string;
@@ -50,15 +51,16 @@ export async function startServer(config: Config, log: Logger, options: { bootst
     repo: store.logs, logger: log, retentionDays: config.LOGS_RETENTION_DAYS, enabled: config.LOGS_ENABLED,
     clientName: async (id) => (await store.clients.get(id))?.name,
   });
-  const limits = createServerLimits({ config, store, logger: log, sink: logs.sink });
-  const features = createFeatures({ config, store, box, logger: log, logs });
+  const metrics = processMetrics();
+  const limits = createServerLimits({ config, store, logger: log, sink: logs.sink, metrics });
+  const features = createFeatures({ config, store, box, logger: log, logs, metrics });
   const host = await createOidcHost({ config, store, box, checkConnection: features.checkConnection, logs: logs.sink });
   if (options.bootstrap !== false) await ensureAdminClient(config, store, clients, log);
   const stopKeys = host.watchKeys(config.KEYS_REFRESH_SECONDS, log);
   const purge = setInterval(() => store.purgeExpired().catch((err: unknown) => log.error({ err }, 'purge failed')), 60_000);
   purge.unref();
 
-  const app = createApp({ config, store, box, logger: log, host, clients, logs, limits, ...features.app(host) });
+  const app = createApp({ config, store, box, logger: log, host, clients, logs, limits, metrics, ...features.app(host) });
   const server: Server = config.TLS_CERT_FILE && config.TLS_KEY_FILE
     ? createHttpsServer({ cert: readFileSync(config.TLS_CERT_FILE), key: readFileSync(config.TLS_KEY_FILE) }, app)
     : createHttpServer(app);

@@ -43,7 +43,7 @@ export function parseEnv(env: Record<string, string | undefined>): Env {
   if (!result.success) {
     throw new ConfigError(result.error.issues.map((i) => {
       const key = String(i.path[0] ?? 'settings');
-      const shown = key in picked && !/SECRET|KEY/.test(key) ? ` (got ${JSON.stringify(picked[key])})` : '';
+      const shown = key in picked && !/SECRET|KEY|_TOKEN$/.test(key) ? ` (got ${JSON.stringify(picked[key])})` : '';
       return `${key}: ${i.message}${shown}`;
     }));
   }

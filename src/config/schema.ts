@@ -62,6 +62,8 @@ export const SETTINGS = {
   TLS_CERT_FILE: [z.string().min(1).optional(), 'PEM certificate; with TLS_KEY_FILE the server speaks https itself.'],
   TLS_KEY_FILE: [z.string().min(1).optional(), 'PEM private key for TLS_CERT_FILE.'],
   TRUST_PROXY: [bool.default(false), 'Trust X-Forwarded-* from one TLS-terminating proxy in front (the client\'s IP is the last X-Forwarded-For entry, the one that proxy added).'],
+  METRICS_TOKEN: [z.string().min(16, { message: 'must be at least 16 characters' }).optional(),
+    'When set, GET /metrics requires `Authorization: Bearer <METRICS_TOKEN>`; when unset, /metrics answers only loopback addresses.'],
   ALLOW_INSECURE_UPSTREAMS: [bool.default(false),
     'Development only: allow http:// connection URLs and upstream requests to loopback/private addresses.'],
   EGRESS_ALLOW: [z.string().transform((text, ctx) => {

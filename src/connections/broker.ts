@@ -8,7 +8,8 @@ import { authorizeParams } from '../oidc/authorize-capture.ts';
 import type { InteractionPort } from '../oidc/interactions.ts';
 import type { ScriptRunner } from '../sandbox/types.ts';
 import type { ConnectionRecord, Store } from '../store/types.ts';
-import { logLoginFailure, logLoginSuccess } from './broker-logs.ts';
+import type { LoginMetrics, LoginOutcome } from '../metrics/types.ts';
+import { logLoginFailure, logLoginSuccess, type LoginOutputs } from './broker-logs.ts';
 import { runCallbackSteps, type Arrival, type CallbackEnv, type StrategyExtras } from './callback-runner.ts';
 import { CALLBACK_STEPS } from './callback-steps.ts';
 import { TRY_CLIENT_ID, type DryRunPort } from './dry-run.ts';
@@ -33,6 +34,8 @@ export interface BrokerDeps {
   logger: Logger;
   /** Tenant logs: one `s` or `f` per login (broker-logs.ts). */
   loginLogs: LogSink;
+  /** Login counters and latency histograms (src/metrics). */
+  metrics: LoginMetrics;
   /** Renders the "start again" page (400) when a callback cannot be tied to a login. */
   expired(res: Response, detail: string): Promise<void>;
   /** Opened, validated, fully defaulted options per connection version. */
@@ -69,13 +72,14 @@ export function createBroker(deps: BrokerDeps): Broker {
     });
   }
 
-  const env: CallbackEnv = { store, box: deps.box, runner: deps.runner, interactions: deps.interactions, dryRun: deps.dryRun, optionsOf, strategyFor };
+  const env: CallbackEnv = { store, box: deps.box, runner: deps.runner, interactions: deps.interactions, dryRun: deps.dryRun, optionsOf, strategyFor, metrics: deps.metrics };
+  const outputs: LoginOutputs = { sink: deps.loginLogs, metrics: deps.metrics };
 
   /** Sends the browser back to oidc-provider with an error for the app, or shows it when the app cannot be reached. */
   async function failLogin(a: Seen, uid: string, err: ConnectionError, step: string, names: { connection: string; clientId?: string }): Promise<void> {
     const { res } = a;
     const { connection } = names;
-    logLoginFailure(deps.loginLogs, a, { step, description: err.message, error: err, ...names });
+    logLoginFailure(outputs, a, { step, description: err.message, error: err, ...names });
     logger.warn({ connection, step, error_code: err.code, ...(err.providerError ? { provider_error: err.providerError } : {}), reason: err.message },
       'brokered login failed');
     const returnTo = await deps.interactions.finish(uid, { error: err.appError, error_description: err.message });
@@ -133,15 +137,18 @@ export function createBroker(deps: BrokerDeps): Broker {
 
     async callback(req, res, next) {
       const arrival: Arrival = { req, res };
+      const started = performance.now();
+      let ended: LoginOutcome = 'failure';
       try {
         const { outcome, step } = await runCallbackSteps(CALLBACK_STEPS, arrival, env);
         if ('returnTo' in outcome) {
           // A console try signs no one in: it is not a login of the tenant.
-          if (!arrival.trial) logLoginSuccess(deps.loginLogs, arrival);
+          if (!arrival.trial) logLoginSuccess(outputs, arrival);
+          ended = 'success';
           return res.redirect(303, outcome.returnTo);
         }
         if ('expired' in outcome) {
-          logLoginFailure(deps.loginLogs, arrival, { step, description: outcome.expired });
+          logLoginFailure(outputs, arrival, { step, description: outcome.expired });
           return await deps.expired(res, outcome.expired);
         }
         // A failure is only ever reached with the attempt loaded (the first steps end with "expired").
@@ -153,6 +160,8 @@ export function createBroker(deps: BrokerDeps): Broker {
         await failLogin(arrival, attempt.uid, outcome.failed, step, { connection: arrival.connection?.name ?? attempt.connection });
       } catch (err) {
         next(err);
+      } finally {
+        if (!arrival.trial) deps.metrics.callback(ended, (performance.now() - started) / 1000);
       }
     },
 

@@ -1,5 +1,6 @@
 import type { Request, Response } from 'express';
 import type { SecretBox } from '../lib/secrets.ts';
+import type { LoginMetrics } from '../metrics/types.ts';
 import type { InteractionPort } from '../oidc/interactions.ts';
 import type { ScriptRunner } from '../sandbox/types.ts';
 import type { ConnectionRecord, Store, TransactionRecord, UserRecord } from '../store/types.ts';
@@ -54,6 +55,8 @@ export interface CallbackEnv {
   optionsOf(connection: ConnectionRecord): EngineOptions;
   /** The passport strategy of a connection, its state store serving `tunnel`. */
   strategyFor(connection: ConnectionRecord, options: EngineOptions, vars: Record<string, string>, tunnel: StateTunnel, extras?: StrategyExtras): BrokerStrategy;
+  /** Hears each step's duration of a login (not of a try). */
+  metrics?: Pick<LoginMetrics, 'step'>;
 }
 
 /** One step: undefined to go on, or the outcome that ends the callback. A thrown ConnectionError ends it as that failure. */
@@ -78,8 +81,10 @@ export async function runCallbackSteps(steps: readonly CallbackStep[], a: Arriva
       if (!failed) throw err;
       outcome = { failed };
     }
-    // Only a try keeps timings (its trace); a login measures nothing here.
-    a.trial?.steps.push({ step: step.name, ms: Math.round((performance.now() - started) * 10) / 10, result: outcome ? 'ended' : 'next' });
+    const ms = performance.now() - started;
+    // A try keeps its timings in its trace; a login's go to the step histogram (one observe, no I/O).
+    if (a.trial) a.trial.steps.push({ step: step.name, ms: Math.round(ms * 10) / 10, result: outcome ? 'ended' : 'next' });
+    else env.metrics?.step(step.name, ms / 1000);
     if (outcome) return { outcome, step: step.name };
   }
   throw new Error('the callback steps ended without an answer (the last step must return an outcome)');

@@ -1,6 +1,7 @@
 import type { Config } from '../config/load.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { LogSink } from '../logs/types.ts';
+import type { LimitMetrics } from '../metrics/types.ts';
 import type { Store } from '../store/types.ts';
 import { processCounters } from './counters.ts';
 import { createLimits } from './limits.ts';
@@ -18,6 +19,7 @@ export interface ServerLimitsDeps {
   sink: LogSink;
   /** The store's window counters, when it has them (MongoDB: shared by every server on the database). */
   store: Pick<Store, 'windowCounter'>;
+  metrics?: LimitMetrics;
 }
 
 /** The store's shared counters, else this process's (one process) or the cluster primary's (WORKERS > 1). */
@@ -34,5 +36,6 @@ export function createServerLimits(deps: ServerLimitsDeps): Limits {
     counters: countersFor(deps.store),
     logger: deps.logger,
     sink: deps.sink,
+    ...(deps.metrics ? { metrics: deps.metrics } : {}),
   });
 }

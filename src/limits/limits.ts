@@ -1,5 +1,6 @@
 import type { Logger } from '../lib/logger.ts';
 import type { LogSink } from '../logs/types.ts';
+import type { LimitMetrics } from '../metrics/types.ts';
 import type { Counter, CounterFactory, CounterState, LimitDecision, LimitKind, LimitRule, Limits, LimitSubject } from './types.ts';
 
 /** What each limit protects, in the `api_limit` event and the warn line. */
@@ -18,6 +19,8 @@ export interface LimitsDeps {
   counters: CounterFactory;
   logger: Logger;
   sink: LogSink;
+  /** Counts each hit (the moment the api_limit event is emitted). */
+  metrics?: LimitMetrics;
 }
 
 /** The limits of this server over the given counters (see the Limits contract in types.ts). */
@@ -47,6 +50,7 @@ export function createLimits(deps: LimitsDeps): Limits {
   const hit = (kind: LimitKind, decision: LimitDecision, subject: LimitSubject = {}): void => {
     const { points, durationSeconds } = rules[kind];
     logger.warn({ limit: kind, points, windowSeconds: durationSeconds, retryAfter: decision.retryAfterSeconds, ...subject }, `rate limit hit: ${DESCRIPTIONS[kind]}`);
+    deps.metrics?.rateLimitHit(kind);
     sink.emit({
       type: 'api_limit', description: `Rate limit exceeded: ${DESCRIPTIONS[kind]}`, ...subject,
       details: { limit: kind, points, window_seconds: durationSeconds, retry_after: decision.retryAfterSeconds },

@@ -1,9 +1,9 @@
 import { SupervisedRunner } from './supervisor.ts';
 import { SandboxPool } from './pool.ts';
-import type { SandboxLimits, ScriptRunner } from './types.ts';
+import type { SandboxLimits, SandboxMetrics, ScriptRunner } from './types.ts';
 
 export { PROFILE_SCRIPT_FORM } from './types.ts';
-export type { ProfileScriptInput, SandboxLimits, ScriptCheck, ScriptCheckFailure, ScriptFailureKind, ScriptResult, ScriptRunner } from './types.ts';
+export type { ProfileScriptInput, SandboxLimits, SandboxMetrics, SandboxRestartReason, ScriptCheck, ScriptCheckFailure, ScriptFailureKind, ScriptResult, ScriptRunner } from './types.ts';
 export { SupervisedRunner } from './supervisor.ts';
 export { SandboxPool } from './pool.ts';
 
@@ -16,6 +16,6 @@ export function createScriptRunner(limits: SandboxLimits): SupervisedRunner {
 }
 
 /** `processes` sandbox processes behind one runner (1 is a single SupervisedRunner). */
-export function createScriptPool(limits: SandboxLimits, processes: number): ScriptRunner {
-  return processes > 1 ? new SandboxPool(limits, processes) : new SupervisedRunner(limits);
+export function createScriptPool(limits: SandboxLimits, processes: number, metrics?: SandboxMetrics): ScriptRunner {
+  return processes > 1 ? new SandboxPool(limits, processes, metrics) : new SupervisedRunner(limits, metrics);
 }

@@ -1,5 +1,5 @@
 import { SupervisedRunner } from './supervisor.ts';
-import type { ProfileScriptInput, SandboxLimits, ScriptCheck, ScriptResult, ScriptRunner } from './types.ts';
+import type { ProfileScriptInput, SandboxLimits, SandboxMetrics, ScriptCheck, ScriptResult, ScriptRunner } from './types.ts';
 
 /**
  * Several sandbox processes, each with its own isolate: a run goes to the process with the
@@ -10,8 +10,8 @@ export class SandboxPool implements ScriptRunner {
   readonly #runners: SupervisedRunner[];
   readonly #load: number[];
 
-  constructor(limits: SandboxLimits, size: number) {
-    this.#runners = Array.from({ length: Math.max(1, size) }, () => new SupervisedRunner(limits));
+  constructor(limits: SandboxLimits, size: number, metrics?: SandboxMetrics) {
+    this.#runners = Array.from({ length: Math.max(1, size) }, () => new SupervisedRunner(limits, metrics));
     this.#load = this.#runners.map(() => 0);
   }
 

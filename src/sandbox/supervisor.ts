@@ -1,6 +1,6 @@
 import { ChildMessageSchema, LimitsSchema, failure, type CheckOutcome, type FailedOutcome, type Outcome, type ParentMessage } from './protocol.ts';
 import { STARTUP_MS, deathOutcome, isAlive, kill, send, startSandboxProcess, type SandboxProcess } from './sandbox-process.ts';
-import type { ProfileScriptInput, SandboxLimits, ScriptCheck, ScriptResult, ScriptRunner } from './types.ts';
+import type { ProfileScriptInput, SandboxLimits, SandboxMetrics, ScriptCheck, ScriptResult, ScriptRunner } from './types.ts';
 
 /**
  * Runs scripts in a supervised child process: an isolate that runs out of memory may abort
@@ -46,9 +46,12 @@ export class SupervisedRunner implements ScriptRunner {
   #child: SandboxProcess | undefined;
   #nextId = 0;
   #closed = false;
+  readonly #metrics: SandboxMetrics | undefined;
 
-  constructor(limits: SandboxLimits) {
+  /** `metrics` hears of every replaced sandbox process. */
+  constructor(limits: SandboxLimits, metrics?: SandboxMetrics) {
     this.#limits = LimitsSchema.parse(limits);
+    this.#metrics = metrics;
     this.#spawn(); // warm up now, not on the first login
   }
 
@@ -143,7 +146,10 @@ export class SupervisedRunner implements ScriptRunner {
     if (this.#child === child) {
       child.retired = true;
       this.#child = undefined;
-      if (!this.#closed) this.#spawn();
+      if (!this.#closed) {
+        this.#metrics?.sandboxRestarted('unresponsive');
+        this.#spawn();
+      }
     }
     this.#resolve(id, lost(failure('timeout', `the script did not finish within ${this.#limits.timeoutMs} ms`)));
     const n = ++this.#nextId;
@@ -152,11 +158,15 @@ export class SupervisedRunner implements ScriptRunner {
   }
 
   #onExit(child: SandboxProcess, code: number | null, signal: NodeJS.Signals | null): void {
-    const outcome = lost(deathOutcome(child, code, signal));
+    const death = deathOutcome(child, code, signal);
+    const outcome = lost(death);
     for (const [id, entry] of [...this.#inFlight]) if (entry.child === child) this.#resolve(id, outcome);
     if (this.#child !== child) return;
     this.#child = undefined;
     // Replace it now so the next login finds a warm sandbox, unless it cannot even start.
-    if (!this.#closed && child.ready) this.#spawn();
+    if (!this.#closed && child.ready) {
+      this.#metrics?.sandboxRestarted(death.kind === 'memory' ? 'memory' : 'crashed');
+      this.#spawn();
+    }
   }
 }

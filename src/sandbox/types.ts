@@ -149,3 +149,12 @@ export interface SandboxLimits {
   /** Policy of every script request (scheme, addresses, per-request timeout and size). */
   egress: EgressPolicy;
 }
+
+/** Why the supervisor replaced a sandbox process. */
+export type SandboxRestartReason = 'crashed' | 'memory' | 'unresponsive';
+
+/** What the supervisor reports as it happens (the server's metrics implement it). */
+export interface SandboxMetrics {
+  /** A sandbox process was replaced by a fresh one. */
+  sandboxRestarted(reason: SandboxRestartReason): void;
+}

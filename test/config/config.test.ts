@@ -50,10 +50,11 @@ test.each([
 
 test('secret values are never echoed in errors', () => {
   try {
-    parseEnv({ SECRETS_KEY: 'my-precious-secret', ADMIN_CLIENT_ID: 'x', ADMIN_CLIENT_SECRET: 'tiny' });
+    parseEnv({ SECRETS_KEY: 'my-precious-secret', ADMIN_CLIENT_ID: 'x', ADMIN_CLIENT_SECRET: 'tiny', METRICS_TOKEN: 'short-token' });
     throw new Error('expected a ConfigError');
   } catch (err) {
-    expect((err as Error).message).not.toMatch(/my-precious-secret|tiny/);
+    expect((err as Error).message).toMatch(/METRICS_TOKEN: must be at least 16 characters/);
+    expect((err as Error).message).not.toMatch(/my-precious-secret|tiny|short-token/);
   }
 });
 

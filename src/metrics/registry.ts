@@ -1,0 +1,51 @@
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { LoginOutcome, Metrics } from './types.ts';
+
+/** Login latencies: from a few ms (a refused state) to the upstream timeout and beyond. */
+const SECONDS_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/** A fresh registry with the server's metrics and prom-client's default process metrics. */
+export function createMetrics(): Metrics {
+  const register = new Registry();
+  collectDefaultMetrics({ register });
+  const logins = new Counter({
+    name: 'brokerid_logins_total', help: 'Brokered logins by connection and outcome; step is the step that ended a failure ("" on success).',
+    labelNames: ['connection', 'outcome', 'step'] as const, registers: [register],
+  });
+  const steps = new Histogram({
+    name: 'brokerid_login_step_duration_seconds',
+    help: 'Duration of each callback step of a brokered login (exchangeCode: the upstream token request; runProfile: the profile script run; saveUser: the store write).',
+    labelNames: ['step'] as const, buckets: SECONDS_BUCKETS, registers: [register],
+  });
+  const callbacks = new Histogram({
+    name: 'brokerid_login_callback_duration_seconds', help: 'Duration of the whole upstream callback of a brokered login, by outcome.',
+    labelNames: ['outcome'] as const, buckets: SECONDS_BUCKETS, registers: [register],
+  });
+  const restarts = new Counter({
+    name: 'brokerid_sandbox_restarts_total', help: 'Script sandbox processes replaced, by reason.', labelNames: ['reason'] as const, registers: [register],
+  });
+  const limitHits = new Counter({
+    name: 'brokerid_rate_limit_hits_total', help: 'Keys that went over a rate limit (once per key and window, as the api_limit event), by limit.',
+    labelNames: ['limit'] as const, registers: [register],
+  });
+  return {
+    contentType: register.contentType,
+    login: (connection: string, outcome: LoginOutcome, step = '') => logins.inc({ connection, outcome, step }),
+    step: (step, seconds) => steps.observe({ step }, seconds),
+    callback: (outcome, seconds) => callbacks.observe({ outcome }, seconds),
+    sandboxRestarted: (reason) => restarts.inc({ reason }),
+    rateLimitHit: (limit) => limitHits.inc({ limit }),
+    render: () => register.metrics(),
+  };
+}
+
+let shared: Metrics | undefined;
+
+/**
+ * This process's metrics, created on first use: one registry per process (each cluster
+ * worker has its own), shared by every server the process starts.
+ */
+export function processMetrics(): Metrics {
+  shared ??= createMetrics();
+  return shared;
+}
