@@ -10,7 +10,7 @@ import { limitPerIp, tokenEndpointGuard, type Limits } from './limits/index.ts';
 import type { ClientService } from './management/clients/service.ts';
 import type { ManagementFeatures } from './management/resource.ts';
 import { managementRouter } from './management/router.ts';
-import { managementTokenSettings } from './management/services.ts';
+import { createManagementServices, managementTokenSettings } from './management/services.ts';
 import { consoleRouter, type ConsolePages } from './console/routes.ts';
 import { captureAuthorizeParams } from './oidc/authorize-capture.ts';
 import type { OidcHost } from './oidc/host.ts';
@@ -68,12 +68,15 @@ export function createApp(deps: AppDeps): Express {
 
   if (deps.metrics) app.get('/metrics', metricsRoute(deps.metrics, deps.config.METRICS_TOKEN));
 
-  app.use('/api/v2', managementRouter({
+  const managementDeps = {
     store: deps.store, box: deps.box, host: deps.host, issuer: deps.config.issuer, clients: deps.clients, logger: deps.logger, ...deps.management,
     ...(deps.logs ? { logs: deps.logs } : {}),
     tokens: managementTokenSettings(deps.config), limits: deps.limits,
-  }));
-  app.use('/admin', consoleRouter(deps));
+  };
+  // One set of services for the API and the console: the console is another client of the same code.
+  const services = createManagementServices(managementDeps);
+  app.use('/api/v2', managementRouter({ ...managementDeps, services }));
+  app.use('/admin', consoleRouter({ ...deps, services }));
   app.use('/authorize', limitPerIp(deps.limits, 'authorize_ip', 'Too many sign-in requests from this address'));
   app.use('/login', limitPerIp(deps.limits, 'login_ip', 'Too many sign-in requests from this address'));
   app.use('/authorize', express.urlencoded({ extended: false, limit: '56kb' }), captureAuthorizeParams);

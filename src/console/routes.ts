@@ -10,7 +10,7 @@ import type { TenantLogs } from '../logs/index.ts';
 import { NO_LOGS } from '../logs/types.ts';
 import type { ClientService } from '../management/clients/service.ts';
 import type { ManagementFeatures } from '../management/resource.ts';
-import { createManagementServices, managementTokenSettings } from '../management/services.ts';
+import type { ManagementServices } from '../management/services.ts';
 import type { Store } from '../store/types.ts';
 import { connectionPages } from './connection-pages.ts';
 import { sendConsolePage, type ConsoleContext } from './context.ts';
@@ -23,6 +23,8 @@ import { userPages } from './user-pages.ts';
 
 export interface ConsoleDeps {
   config: Config;
+  /** The Management API's own services (one instance, built by the app). */
+  services: ManagementServices;
   store: Store;
   box: SecretBox;
   logger: Logger;
@@ -80,7 +82,7 @@ export function consoleRouter(deps: ConsoleDeps): Router {
   const issuerUrl = new URL(config.issuer);
   const base = `${issuerUrl.pathname}admin/`;
   const ctx: ConsoleContext = {
-    services: createManagementServices({ ...deps, issuer: config.issuer, refresh: deps.management.refresh, checkScript: deps.management.checkScript, tokens: managementTokenSettings(config) }),
+    services: deps.services,
     urlPolicy: deps.management.urlPolicy satisfies UrlPolicy,
     issuer: config.issuer,
     base,

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { requestFields } from '../lib/log-events.ts';
-import { clientAuthAttempt } from '../limits/index.ts';
+import { clientAuthAttempt, ipOf } from '../limits/index.ts';
 import { sendConsolePage, type ConsoleContext } from './context.ts';
 import { crossSiteProblem, csrfRefused } from './csrf.ts';
 import type { Sessions } from './session.ts';
@@ -29,7 +29,7 @@ export function signInPages(ctx: ConsoleContext, sessions: Sessions): Router {
     const clientId = field(req.body, 'client_id');
     // The same guard as /oauth/token, in the same budget: the console is not a second place to guess a secret.
     const attempt = ctx.limits.enabled
-      ? await clientAuthAttempt(ctx.limits, req.ip ?? req.socket.remoteAddress ?? 'unknown', clientId || undefined, requestFields(req))
+      ? await clientAuthAttempt(ctx.limits, ipOf(req), clientId || undefined, requestFields(req))
       : undefined;
     if (attempt?.refused) {
       res.setHeader('Retry-After', String(attempt.refused.retryAfterSeconds));

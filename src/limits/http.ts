@@ -6,7 +6,8 @@ import { requestFields } from '../logs/context.ts';
 import { countFailureBeforeAnswer } from './count-failure.ts';
 import type { LimitDecision, LimitKind, Limits, LimitSubject } from './types.ts';
 
-const ipOf = (req: Request): string => req.ip ?? req.socket.remoteAddress ?? 'unknown';
+/** The client's address as the limits count it (express's req.ip, which honours TRUST_PROXY). */
+export const ipOf = (req: Request): string => req.ip ?? req.socket.remoteAddress ?? 'unknown';
 const subjectOf = (req: Request, clientId?: string): LimitSubject => ({ ...requestFields(req), ...(clientId ? { client_id: clientId } : {}) });
 
 const tooMany = (d: LimitDecision, what: string): AppError =>

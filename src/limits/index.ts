@@ -10,7 +10,7 @@ import type { CounterFactory, Limits } from './types.ts';
 
 export type { LimitDecision, LimitKind, Limits, LimitSubject } from './types.ts';
 export { startClusterCounters } from './counters.ts';
-export { limitPerIp, managementAuthGuard, managementTokenLimit } from './http.ts';
+export { ipOf, limitPerIp, managementAuthGuard, managementTokenLimit } from './http.ts';
 export { clientAuthAttempt, tokenEndpointGuard, type ClientAuthAttempt } from './token-guard.ts';
 
 export interface ServerLimitsDeps {

@@ -1,6 +1,7 @@
 import type { Request, RequestHandler } from 'express';
 import { requestFields } from '../logs/context.ts';
 import { countFailureBeforeAnswer } from './count-failure.ts';
+import { ipOf } from './http.ts';
 import type { LimitDecision, Limits, LimitSubject } from './types.ts';
 
 /** Where the client said who it is: the parsed form (client_secret_post) or HTTP Basic (client_secret_basic). */
@@ -53,7 +54,7 @@ const tooManyBody = (d: LimitDecision) => ({
 export function tokenEndpointGuard(limits: Limits, clientIdOf: ClientIdOf): RequestHandler {
   return (req, res, next) => {
     if (!limits.enabled) return next();
-    const ip = req.ip ?? req.socket.remoteAddress ?? 'unknown';
+    const ip = ipOf(req);
     clientAuthAttempt(limits, ip, clientIdOf(req), requestFields(req)).then((attempt) => {
       if (attempt.refused) {
         res.setHeader('Retry-After', String(attempt.refused.retryAfterSeconds));

@@ -16,12 +16,14 @@ import { openApiRoute } from './openapi/serve.ts';
 import { managementAudience } from '../lib/management-scopes.ts';
 import { createTokenStanding } from './token-standing.ts';
 import type { ManagementContext, ManagementFeatures, ManagementResource } from './resource.ts';
-import { createManagementServices, type ManagementServiceDeps } from './services.ts';
+import type { ManagementServiceDeps, ManagementServices } from './services.ts';
 import { userRoutes } from './users/router.ts';
 
 export interface ManagementDeps extends ManagementServiceDeps, ManagementFeatures {
   host: OidcHost;
   limits: Limits;
+  /** Built once by the app and shared with the console. */
+  services: ManagementServices;
 }
 
 /**
@@ -32,7 +34,7 @@ const RESOURCES: readonly ManagementResource[] = [clientRoutes, clientGrantRoute
 
 /** Management API v2: bearer auth, JSON bodies, declared routes, Auth0-shaped errors, and their OpenAPI document. */
 export function managementRouter(deps: ManagementDeps): Router {
-  const ctx: ManagementContext = { services: createManagementServices(deps), urlPolicy: deps.urlPolicy };
+  const ctx: ManagementContext = { services: deps.services, urlPolicy: deps.urlPolicy };
   const logs = deps.logs ? managementLogs(deps.logs, deps.issuer) : undefined;
   const routes: ManagementRoute[] = [...(logs?.routes ?? []), ...RESOURCES.flatMap((resource) => resource(ctx))];
   const documentRoute = openApiRoute(() => document);
