@@ -35,8 +35,12 @@ export interface CostTable {
   total: Record<string, number>;
 }
 
-/** Runs `logins` sequential logins (after `warmup`), charging CPU per request. */
-export async function measureCosts(scenario: LoginScenario, serverPid: number, upstreamPid: number, logins: number, warmup: number): Promise<CostTable> {
+/**
+ * Runs `logins` sequential logins (after `warmup`), charging CPU per request; `around` is
+ * awaited just before the first counted login and just after the last.
+ */
+export async function measureCosts(scenario: LoginScenario, serverPid: number, upstreamPid: number, logins: number, warmup: number,
+  around?: (phase: 'start' | 'end') => Promise<void>): Promise<CostTable> {
   const tree = processTree(serverPid);
   const pids: Array<[string, number]> = tree.map((pid) => [kindOf(pid, serverPid), pid]);
   pids.push(['upstream', upstreamPid]);
@@ -60,11 +64,13 @@ export async function measureCosts(scenario: LoginScenario, serverPid: number, u
   };
   try {
     for (let i = 0; i < warmup + logins; i++) {
+      if (i === warmup) await around?.('start');
       counting = i >= warmup;
       browser.clearCookies();
       charge('(between logins)');
       await login(browser, scenario, scenario.connections[i % scenario.connections.length], (label) => charge(label));
     }
+    await around?.('end');
   } finally {
     browser.close();
   }

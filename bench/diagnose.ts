@@ -1,9 +1,10 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describeCosts, measureCosts } from './costs.ts';
+import { describeStatements, dumpStatements } from './lib/statements.ts';
 import { runDriver, type Child } from './lib/children.ts';
 import { describe, profileFiles, summarize } from './profile.ts';
 import { loginScenario, measure, say, startBaseline, startWorld, tokenScenario, type StepTiming } from './lib/world.ts';
@@ -17,7 +18,8 @@ import { loginScenario, measure, say, startBaseline, startWorld, tokenScenario, 
  *   --hold=N  one C=32 step of N seconds (add --tokens for client credentials), to attach
  *       outside tools (strace, perf) to the printed pids
  * with --workers=N for the server's process count, and --probe (with --profile) to log how
- * long the server's sqlite calls take (bench/lib/probe.ts).
+ * long the server's sqlite calls take (bench/lib/probe.ts); --costs --probe also lists the
+ * store statements of one login, by request.
  */
 
 export interface DiagnoseOptions { workers: number; probe: boolean; resultsDir: string; stamp: string; timing: StepTiming }
@@ -37,8 +39,7 @@ export async function profileRun(what: string, options: DiagnoseOptions): Promis
   const profDir = join(tmpdir(), `brokerid-bench-prof-${process.pid}`);
   const cpuProf = ['--cpu-prof', `--cpu-prof-dir=${profDir}`];
   const ours = what === 'brokered' || what === 'tokens';
-  const probe = options.probe ? ['--import', fileURLToPath(new URL('./lib/probe.ts', import.meta.url))] : [];
-  const world = await startWorld(options.workers, ours ? [...cpuProf, ...probe] : []);
+  const world = await startWorld(options.workers, ours ? [...cpuProf, ...probeArgs(options)] : []);
   let measured: Child = world.server;
   if (ours) {
     const scenario = what === 'brokered' ? loginScenario(world) : tokenScenario(world, world.env.issuer, false);
@@ -60,12 +61,21 @@ export async function profileRun(what: string, options: DiagnoseOptions): Promis
   say(`profile summary written to ${save(options, `profile-${what}`, text)} (raw profiles in ${profDir}; logs in ${world.env.logs})`);
 }
 
+const probeArgs = (options: DiagnoseOptions): string[] =>
+  options.probe ? ['--import', fileURLToPath(new URL('./lib/probe.ts', import.meta.url))] : [];
+
 export async function costsRun(options: DiagnoseOptions): Promise<void> {
-  const world = await startWorld(options.workers);
+  const world = await startWorld(options.workers, probeArgs(options));
   const text: string[] = [];
   say('▶ sequential logins against brokerid, CPU per request ...');
-  const ours = await measureCosts(loginScenario(world), world.server.pid, world.upstream.pid, 400, 200);
+  const logins = 400;
+  const around = options.probe ? () => dumpStatements(world.server.pid) : undefined;
+  const ours = await measureCosts(loginScenario(world), world.server.pid, world.upstream.pid, logins, 200, around);
   text.push(`brokerid, brokered login (${options.workers} worker${options.workers > 1 ? 's' : ''}):\n${describeCosts(ours)}`);
+  if (options.probe) {
+    const statements = describeStatements(readFileSync(join(world.env.logs, 'server.log'), 'utf8'), logins);
+    say(`written to ${save(options, 'statements', statements)}`);
+  }
   await world.server.stop();
   const baseline = await startBaseline(world);
   say('▶ sequential logins against plain oidc-provider, CPU per request ...');

@@ -30,9 +30,10 @@ export interface RunningServer {
 
 /** Opens the configured store (the embedded one lives in DATA_DIR). */
 export function openConfiguredStore(config: Config): Promise<Store> {
+  const metrics = processMetrics();
   return config.STORE === 'mongodb'
-    ? openStore({ kind: 'mongodb', uri: config.MONGODB_URI ?? '' })
-    : openStore({ kind: 'sqlite', file: join(config.dataDir, 'store.sqlite') });
+    ? openStore({ kind: 'mongodb', uri: config.MONGODB_URI ?? '', metrics })
+    : openStore({ kind: 'sqlite', file: join(config.dataDir, 'store.sqlite'), metrics });
 }
 
 /** Prepares what every process shares before serving: signing keys and the admin client. */

@@ -1,3 +1,5 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { Server } from 'node:http';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { DatabaseSync, StatementSync } from 'node:sqlite';
 
@@ -7,14 +9,45 @@ import { DatabaseSync, StatementSync } from 'node:sqlite';
  * time the event loop is blocked, including SQLite's busy-wait sleeps when another process
  * holds the write lock) and the event-loop delay, and writes one JSON line to stderr every
  * 2 s of activity.
+ *
+ * It also counts every statement by the HTTP request that ran it ("GET /login/:id", ids
+ * folded as the driver folds them): on SIGUSR2 the process writes those counts since the
+ * last SIGUSR2 as one `{"probeStatements":pid,...}` line and starts again (`--costs --probe`
+ * signals it around the measured logins and divides by their number).
  */
 
 interface Entry { calls: number; ms: number; slow: number; max: number }
 const bySql = new Map<string, Entry>();
 let windowStart = performance.now();
 
+/** The request a statement runs for: statements are synchronous, so the store sees the caller's context. */
+const request = new AsyncLocalStorage<string>();
+const ID_SEGMENT = /\/[A-Za-z0-9_-]{16,}(?=\/|$)/g;
+const serverProto = Server.prototype as unknown as { emit: (event: string, ...args: unknown[]) => boolean };
+const emit = serverProto.emit;
+serverProto.emit = function emitInRequest(this: Server, event: string, ...args: unknown[]): boolean {
+  if (event !== 'request') return emit.call(this, event, ...args);
+  const req = args[0] as { method?: string; url?: string };
+  const label = `${req.method ?? '?'} ${(req.url ?? '').split('?')[0]?.replace(ID_SEGMENT, '/:id')}`;
+  return request.run(label, () => emit.call(this, event, ...args));
+};
+
+/** Statement counts by request label, then by SQL text, since the last SIGUSR2. */
+let byRequest = new Map<string, Map<string, number>>();
+process.on('SIGUSR2', () => {
+  const out: Record<string, Record<string, number>> = {};
+  for (const [label, counts] of byRequest) out[label] = Object.fromEntries(counts);
+  process.stderr.write(`${JSON.stringify({ probeStatements: process.pid, byRequest: out })}\n`);
+  byRequest = new Map();
+});
+
 function record(sql: string, ms: number): void {
-  const key = sql.replace(/\s+/g, ' ').trim().slice(0, 70);
+  const text = sql.replace(/\s+/g, ' ').trim();
+  const label = request.getStore() ?? '(no request)';
+  const counts = byRequest.get(label) ?? new Map<string, number>();
+  counts.set(text, (counts.get(text) ?? 0) + 1);
+  byRequest.set(label, counts);
+  const key = text.slice(0, 70);
   const e = bySql.get(key) ?? { calls: 0, ms: 0, slow: 0, max: 0 };
   e.calls++;
   e.ms += ms;

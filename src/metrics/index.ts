@@ -1,4 +1,4 @@
-export type { LimitMetrics, LoginMetrics, LoginOutcome, Metrics, SandboxMetrics } from './types.ts';
+export type { LimitMetrics, LoginMetrics, LoginOutcome, Metrics, SandboxMetrics, StoreMetrics } from './types.ts';
 export { UNKNOWN_CONNECTION } from './types.ts';
 export { createMetrics, processMetrics } from './registry.ts';
 export { isLoopback, metricsRoute } from './route.ts';

@@ -1,5 +1,6 @@
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { LoginOutcome, Metrics } from './types.ts';
+import { storeStatementMetrics } from './store.ts';
 
 /** Login latencies: from a few ms (a refused state) to the upstream timeout and beyond. */
 const SECONDS_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -28,7 +29,10 @@ export function createMetrics(): Metrics {
     name: 'brokerid_rate_limit_hits_total', help: 'Keys that went over a rate limit (once per key and window, as the api_limit event), by limit.',
     labelNames: ['limit'] as const, registers: [register],
   });
+  // Store statements (p-store).
+  const store = storeStatementMetrics(register);
   return {
+    ...store,
     contentType: register.contentType,
     login: (connection: string, outcome: LoginOutcome, step = '') => logins.inc({ connection, outcome, step }),
     step: (step, seconds) => steps.observe({ step }, seconds),

@@ -9,6 +9,7 @@
  */
 
 import type { SandboxMetrics } from '../sandbox/types.ts';
+import type { StoreMetrics } from '../store/types.ts';
 
 /** The label used when a failed login names no connection this server knows. */
 export const UNKNOWN_CONNECTION = '(unknown)';
@@ -29,13 +30,16 @@ export interface LoginMetrics {
 /** What the script sandbox records (declared by the sandbox, which imports nothing from here). */
 export type { SandboxMetrics } from '../sandbox/types.ts';
 
+/** What the store records (declared by the store, which imports nothing from here). */
+export type { StoreMetrics } from '../store/types.ts';
+
 /** What the rate limits record: a key went over limit `kind` (once per window, as the api_limit event). */
 export interface LimitMetrics {
   rateLimitHit(kind: string): void;
 }
 
 /** The process's metrics: everything above plus the exposition text for /metrics. */
-export interface Metrics extends LoginMetrics, SandboxMetrics, LimitMetrics {
+export interface Metrics extends LoginMetrics, SandboxMetrics, LimitMetrics, StoreMetrics {
   /** The Content-Type of `render()`'s text. */
   readonly contentType: string;
   /** The Prometheus text exposition of every metric of this process (including the default process metrics). */

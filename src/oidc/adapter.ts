@@ -1,7 +1,7 @@
 import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
-import { FifoCache } from '../lib/fifo-cache.ts';
 import type { SecretBox } from '../lib/secrets.ts';
 import type { OidcRecord, Store } from '../store/types.ts';
+import { versionWatch } from '../store/versions.ts';
 import { toOidcMetadata } from './clients.ts';
 import { idsAtRest } from './ids-at-rest.ts';
 
@@ -22,22 +22,22 @@ export function createAdapterFactory(store: Store, box: SecretBox, stableKey: Bu
     return { ...payload, ...(rec.consumed ? { consumed: rec.consumed } : {}) } as AdapterPayload;
   };
 
-  // Metadata per client version: the record is still read on every lookup (so a change or a
-  // rotated secret takes effect at once, in every process), but not decrypted and rebuilt.
-  const metadata = new FifoCache<string, { version: number; payload: AdapterPayload }>(10_000);
+  // Client metadata, held while the clients' version is unchanged (src/store/versions.ts): an
+  // unchanged client is neither read nor decrypted and rebuilt on every request, and a change
+  // or a rotated secret is seen at once in this process and within about a second elsewhere.
+  const clients = versionWatch(store.versions).cache<AdapterPayload | undefined>('clients', 10_000);
+  const loadClient = async (id: string): Promise<AdapterPayload | undefined> => {
+    const client = await store.clients.get(id);
+    return client ? (toOidcMetadata(client, box) as AdapterPayload) : undefined;
+  };
 
   return (name: string): Adapter => {
     if (name === 'Client') {
       const readOnly = async (): Promise<undefined> => undefined;
       return {
         async find(id) {
-          const client = await store.clients.get(id);
-          if (!client) return undefined;
-          const hit = metadata.get(id);
-          if (hit?.version === client.version) return { ...hit.payload };
-          const payload = toOidcMetadata(client, box) as AdapterPayload;
-          metadata.set(id, { version: client.version, payload });
-          return payload;
+          const payload = await clients.get(id, () => loadClient(id));
+          return payload ? { ...payload } : undefined;
         },
         // Clients are written through the Management API only.
         upsert: readOnly, findByUid: readOnly, findByUserCode: readOnly, destroy: readOnly,

@@ -460,6 +460,37 @@ export interface BlacklistRepo {
   list(filter: { aud?: string }, options: ListOptions): Promise<ListResult<BlacklistEntry>>;
 }
 
+// ---------------------------------------------------------------- versions (for in-process caches)
+
+/** The collections whose changes `Store.versions` announces: the rarely changed records every request reads. */
+export const VERSIONED_COLLECTIONS = ['clients', 'client_grants', 'connections', 'keyset'] as const;
+export type VersionedCollection = (typeof VERSIONED_COLLECTIONS)[number];
+
+/**
+ * Change counters of the versioned collections, so a process can cache their records and
+ * still see a change made by another process or server (src/store/versions.ts builds the
+ * caches on it).
+ * - After any write method of `clients`, `clientGrants`, `connections` or `keys` resolves
+ *   (or rejects: it may have written part), `current()` answers a greater number for every
+ *   collection it may have changed, in every process and server on this store. sqlite: the
+ *   counter is bumped by triggers in the writing transaction itself; mongodb (no multi-document
+ *   transactions on a standalone server): bumped right after the write, so a server that dies
+ *   between the two leaves other caches stale until the next change or their entry's age limit.
+ * - `current()` is one read, whatever the number of collections; a collection never changed counts 0.
+ * - `localWrites()` counts, without I/O, the write calls made through this Store object
+ *   (incremented as each starts and again as it ends), so this process sees its own changes at once.
+ */
+export interface VersionRepo {
+  current(): Promise<Record<VersionedCollection, number>>;
+  localWrites(): number;
+}
+
+/** Counts what the store sends to its database, for `brokerid_store_statements_total` (src/metrics). Each call must be cheap and synchronous. */
+export interface StoreMetrics {
+  /** One statement (sqlite: one executed SQL statement other than BEGIN/COMMIT/ROLLBACK; mongodb: one driver command). */
+  storeStatement(kind: 'read' | 'write'): void;
+}
+
 // ---------------------------------------------------------------- the store
 
 export interface Store {
@@ -473,6 +504,7 @@ export interface Store {
   transactions: TransactionRepo;
   logs: LogRepo;
   blacklists: BlacklistRepo;
+  versions: VersionRepo;
   /**
    * Fixed-window counters shared by every server on this store (the rate limits, src/limits).
    * - `increment` is atomic: concurrent increments of one key, from any process or server, each count once.

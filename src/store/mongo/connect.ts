@@ -10,7 +10,9 @@ import type {
   OidcDoc,
   TransactionDoc,
   UserDoc,
+  VersionDoc,
 } from './docs.ts';
+import type { StoreMetrics } from '../types.ts';
 import { migrateUsers } from './migrate.ts';
 import { createWindowCounterIndexes } from './window-counters.ts';
 
@@ -25,6 +27,7 @@ export interface Collections {
   transactions: mongo.Collection<TransactionDoc>;
   logs: mongo.Collection<LogDoc>;
   blacklists: mongo.Collection<BlacklistDoc>;
+  versions: mongo.Collection<VersionDoc>;
 }
 
 /**
@@ -35,8 +38,10 @@ export interface Collections {
  * mongoose models: records are free-form JSON, and documents would minimize `{}` away,
  * cast values and reject update pipelines unless flagged per query.
  */
-export async function connectMongo(uri: string): Promise<{ connection: Connection; collections: Collections }> {
+export async function connectMongo(uri: string, metrics?: StoreMetrics): Promise<{ connection: Connection; collections: Collections }> {
   const connection = mongoose.createConnection(uri, {
+    // The driver's command events are the one place that sees every operation (statement counts).
+    monitorCommands: metrics !== undefined,
     // Fail fast instead of queueing operations while the server is away (readiness must see it).
     bufferCommands: false,
     serverSelectionTimeoutMS: 3000,
@@ -45,6 +50,7 @@ export async function connectMongo(uri: string): Promise<{ connection: Connectio
   });
   try {
     await connection.asPromise();
+    if (metrics) countCommands(connection, metrics);
     const db = connection.db;
     if (!db) throw new Error('mongodb: connected without a database handle');
     const collections: Collections = {
@@ -57,6 +63,7 @@ export async function connectMongo(uri: string): Promise<{ connection: Connectio
       transactions: db.collection<TransactionDoc>('transactions'),
       logs: db.collection<LogDoc>('logs'),
       blacklists: db.collection<BlacklistDoc>('token_blacklist'),
+      versions: db.collection<VersionDoc>('versions'),
     };
     // Before the indexes: the unique identity index needs every document's keys in the new shape.
     await migrateUsers(collections.users);
@@ -66,6 +73,17 @@ export async function connectMongo(uri: string): Promise<{ connection: Connectio
     await connection.close().catch(() => undefined);
     throw err;
   }
+}
+
+const READ_COMMANDS = new Set(['find', 'getMore', 'aggregate', 'count', 'distinct']);
+const WRITE_COMMANDS = new Set(['insert', 'update', 'delete', 'findAndModify']);
+
+/** Counts each data command the driver sends as one statement (handshakes, pings and index builds are not). */
+function countCommands(connection: Connection, metrics: StoreMetrics): void {
+  connection.getClient().on('commandStarted', (event: mongo.CommandStartedEvent) => {
+    if (READ_COMMANDS.has(event.commandName)) metrics.storeStatement('read');
+    else if (WRITE_COMMANDS.has(event.commandName)) metrics.storeStatement('write');
+  });
 }
 
 /** Idempotent: createIndexes is a no-op for an index that already exists with this spec. */

@@ -36,6 +36,12 @@ export interface OidcDoc {
   consumed?: number;
   expiresAt?: Date;
 }
+/** One change counter of Store.versions: _id is the collection's name. */
+export interface VersionDoc {
+  _id: string;
+  version: number;
+}
+
 export interface KeySetDoc {
   _id: string;
   version: number;

@@ -2,21 +2,29 @@ import { DatabaseSync } from 'node:sqlite';
 import type { SQLInputValue, SQLOutputValue, StatementSync } from 'node:sqlite';
 import { dirname } from 'node:path';
 import { ensurePrivateDir, restrictFiles, touchPrivateFile } from '../../lib/private-files.ts';
-import { StoreConflictError } from '../types.ts';
+import { StoreConflictError, type StoreMetrics } from '../types.ts';
 import { migrate } from './schema.ts';
 
 export type Row = Record<string, SQLOutputValue>;
 export type Params = SQLInputValue[];
 
+/** What a statement does, decided once per SQL text: BEGIN/COMMIT/ROLLBACK are not counted. */
+type StatementKind = 'read' | 'write' | undefined;
+const kindOf = (sql: string): StatementKind =>
+  /^\s*(BEGIN|COMMIT|ROLLBACK)\b/i.test(sql) ? undefined : /^\s*SELECT\b/i.test(sql) ? 'read' : 'write';
+
 /**
  * One connection to the database file plus a cache of prepared statements. Every repo
- * goes through `stmt()`, so each distinct SQL text is compiled exactly once per process.
+ * goes through `stmt()`, once per execution, so each distinct SQL text is compiled exactly
+ * once per process and every executed statement is counted.
  */
 export class SqliteDb {
   readonly raw: DatabaseSync;
-  readonly #statements = new Map<string, StatementSync>();
+  readonly #statements = new Map<string, { statement: StatementSync; kind: StatementKind }>();
+  readonly #metrics: StoreMetrics | undefined;
 
-  constructor(file: string) {
+  constructor(file: string, metrics?: StoreMetrics) {
+    this.#metrics = metrics;
     if (file !== ':memory:' && !file.startsWith('file:')) {
       // A missing DATA_DIR is created (SQLite itself would only say "unable to open database file").
       ensurePrivateDir(dirname(file));
@@ -35,21 +43,25 @@ export class SqliteDb {
     this.raw.exec('PRAGMA busy_timeout = 0');
   }
 
-  /** The prepared statement for `sql`, compiled on first use. */
+  /** The prepared statement for `sql`, compiled on first use; call it once per execution (it is counted). */
   stmt(sql: string): StatementSync {
-    let statement = this.#statements.get(sql);
-    if (!statement) {
-      statement = this.raw.prepare(sql);
-      this.#statements.set(sql, statement);
+    let entry = this.#statements.get(sql);
+    if (!entry) {
+      entry = { statement: this.raw.prepare(sql), kind: kindOf(sql) };
+      this.#statements.set(sql, entry);
     }
-    return statement;
+    if (entry.kind && this.#metrics) this.#metrics.storeStatement(entry.kind);
+    return entry.statement;
   }
 
-  /** Runs `fn` inside `BEGIN IMMEDIATE` (joins an enclosing transaction if there is one). */
-  tx<T>(fn: () => T): T {
+  /**
+   * Runs `fn` inside `BEGIN IMMEDIATE` (joins an enclosing transaction if there is one).
+   * `needed` false skips the transaction: `fn` is a single statement, atomic by itself.
+   */
+  tx<T>(fn: () => T, needed = true): T {
     // IMMEDIATE takes the write lock up front: a deferred transaction that later tries to
     // write can fail with SQLITE_BUSY without waiting when another process wrote meanwhile.
-    if (this.raw.isTransaction) return fn();
+    if (this.raw.isTransaction || !needed) return fn();
     this.stmt('BEGIN IMMEDIATE').run();
     try {
       const result = fn();

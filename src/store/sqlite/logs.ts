@@ -5,19 +5,24 @@ import type { Params, SqliteDb } from './db.ts';
 import { listPage } from './list.ts';
 
 const PURGE_CHUNK = 500;
+/** Rows per INSERT (7 parameters each, far below SQLite's limit of 32766). */
+const INSERT_CHUNK = 100;
 
 /** Tenant logs on sqlite: the filtered fields lifted into indexed columns, the event as JSON. */
 export function sqliteLogs(db: SqliteDb): LogRepo {
   return {
     async insertMany(events) {
       if (events.length === 0) return;
-      // One transaction per batch: one fsync-free WAL commit instead of one per event.
+      // One multi-row INSERT per chunk: a batch of the log writer is one statement (and one
+      // WAL commit) in the usual case; several chunks share one transaction.
+      const chunks: LogEvent[][] = [];
+      for (let i = 0; i < events.length; i += INSERT_CHUNK) chunks.push(events.slice(i, i + INSERT_CHUNK));
       guardUnique(() => db.tx(() => {
-        const insert = db.stmt('INSERT INTO logs (log_id, date, type, user_id, client_id, connection, doc) VALUES (?, ?, ?, ?, ?, ?, ?)');
-        for (const e of events) {
-          insert.run(e.log_id, e.date, e.type, e.user_id ?? null, e.client_id ?? null, e.connection ?? null, JSON.stringify(e));
+        for (const chunk of chunks) {
+          db.stmt(`INSERT INTO logs (log_id, date, type, user_id, client_id, connection, doc) VALUES ${chunk.map(() => '(?, ?, ?, ?, ?, ?, ?)').join(', ')}`)
+            .run(...chunk.flatMap((e) => [e.log_id, e.date, e.type, e.user_id ?? null, e.client_id ?? null, e.connection ?? null, JSON.stringify(e)]));
         }
-      }));
+      }, chunks.length > 1));
     },
     async get(logId) {
       const row = db.stmt('SELECT doc FROM logs WHERE log_id = ?').get(logId);

@@ -164,6 +164,31 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE keyset ADD COLUMN stable_key_enc TEXT;
   DELETE FROM oidc;
   `,
+  // v7: change counters of the rarely changed collections, for the in-process caches
+  // (Store.versions): bumped by triggers, so every write, in any process and by any code
+  // path (a repair script included), moves them in its own transaction.
+  `
+  CREATE TABLE versions (
+    name TEXT PRIMARY KEY,
+    version INTEGER NOT NULL
+  );
+  INSERT INTO versions (name, version) VALUES ('clients', 0), ('client_grants', 0), ('connections', 0), ('keyset', 0);
+  CREATE TRIGGER clients_insert_version AFTER INSERT ON clients BEGIN UPDATE versions SET version = version + 1 WHERE name = 'clients'; END;
+  CREATE TRIGGER clients_update_version AFTER UPDATE ON clients BEGIN UPDATE versions SET version = version + 1 WHERE name = 'clients'; END;
+  CREATE TRIGGER clients_delete_version AFTER DELETE ON clients BEGIN UPDATE versions SET version = version + 1 WHERE name = 'clients'; END;
+  CREATE TRIGGER client_grants_insert_version AFTER INSERT ON client_grants BEGIN UPDATE versions SET version = version + 1 WHERE name = 'client_grants'; END;
+  CREATE TRIGGER client_grants_update_version AFTER UPDATE ON client_grants BEGIN UPDATE versions SET version = version + 1 WHERE name = 'client_grants'; END;
+  CREATE TRIGGER client_grants_delete_version AFTER DELETE ON client_grants BEGIN UPDATE versions SET version = version + 1 WHERE name = 'client_grants'; END;
+  CREATE TRIGGER connections_insert_version AFTER INSERT ON connections BEGIN UPDATE versions SET version = version + 1 WHERE name = 'connections'; END;
+  CREATE TRIGGER connections_update_version AFTER UPDATE ON connections BEGIN UPDATE versions SET version = version + 1 WHERE name = 'connections'; END;
+  CREATE TRIGGER connections_delete_version AFTER DELETE ON connections BEGIN UPDATE versions SET version = version + 1 WHERE name = 'connections'; END;
+  CREATE TRIGGER connection_clients_insert_version AFTER INSERT ON connection_clients BEGIN UPDATE versions SET version = version + 1 WHERE name = 'connections'; END;
+  CREATE TRIGGER connection_clients_update_version AFTER UPDATE ON connection_clients BEGIN UPDATE versions SET version = version + 1 WHERE name = 'connections'; END;
+  CREATE TRIGGER connection_clients_delete_version AFTER DELETE ON connection_clients BEGIN UPDATE versions SET version = version + 1 WHERE name = 'connections'; END;
+  CREATE TRIGGER keyset_insert_version AFTER INSERT ON keyset BEGIN UPDATE versions SET version = version + 1 WHERE name = 'keyset'; END;
+  CREATE TRIGGER keyset_update_version AFTER UPDATE ON keyset BEGIN UPDATE versions SET version = version + 1 WHERE name = 'keyset'; END;
+  CREATE TRIGGER keyset_delete_version AFTER DELETE ON keyset BEGIN UPDATE versions SET version = version + 1 WHERE name = 'keyset'; END;
+  `,
 ];
 
 /** The schema version this code writes. */

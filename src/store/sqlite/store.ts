@@ -1,4 +1,5 @@
-import type { Store } from '../types.ts';
+import { LocalWrites } from '../local-writes.ts';
+import type { Store, StoreMetrics } from '../types.ts';
 import { sqliteBlacklists } from './blacklists.ts';
 import { sqliteClientGrants, sqliteClients } from './clients.ts';
 import { sqliteConnections } from './connections.ts';
@@ -9,10 +10,13 @@ import { sqliteLogs } from './logs.ts';
 import { sqliteOidc } from './oidc.ts';
 import { sqliteTransactions } from './transactions.ts';
 import { sqliteUsers } from './users.ts';
+import { sqliteVersions } from './versions.ts';
 
 export interface SqliteStoreOptions {
   /** Path of the database file, or ':memory:' (one process, gone on close). */
   file: string;
+  /** Counts every executed statement. */
+  metrics?: StoreMetrics;
 }
 
 /**
@@ -21,18 +25,21 @@ export interface SqliteStoreOptions {
  * event loop never sleeps on the lock.
  */
 export async function openSqliteStore(options: SqliteStoreOptions): Promise<Store> {
-  const db = new SqliteDb(options.file);
+  const db = new SqliteDb(options.file, options.metrics);
+  // The versions table moves by triggers; this only tells this process's caches at once.
+  const local = new LocalWrites();
   return {
     kind: 'sqlite',
-    clients: retryingBusy(sqliteClients(db)),
-    clientGrants: retryingBusy(sqliteClientGrants(db)),
-    connections: retryingBusy(sqliteConnections(db)),
+    clients: local.track(retryingBusy(sqliteClients(db)), ['get', 'list']),
+    clientGrants: local.track(retryingBusy(sqliteClientGrants(db)), ['get', 'find', 'list']),
+    connections: local.track(retryingBusy(sqliteConnections(db)), ['get', 'getByName', 'list']),
     users: retryingBusy(sqliteUsers(db)),
     oidc: retryingBusy(sqliteOidc(db)),
-    keys: retryingBusy(sqliteKeys(db)),
+    keys: local.track(retryingBusy(sqliteKeys(db)), ['get']),
     transactions: retryingBusy(sqliteTransactions(db)),
     logs: retryingBusy(sqliteLogs(db)),
     blacklists: retryingBusy(sqliteBlacklists(db)),
+    versions: sqliteVersions(db, local),
     async ping() {
       db.stmt('SELECT 1').get();
     },

@@ -7,6 +7,8 @@ import type { SqliteDb } from './db.ts';
 export interface SqliteUserRows {
   read(userId: string): UserRecord | null;
   readByIdentity(key: string): UserRecord | null;
+  /** The user holding the identity `key`, else the user `userId`, else null. */
+  readForLogin(key: string, userId: string): UserRecord | null;
   /** Writes `user` (inserted when `previous` is null) and returns it as stored (a fresh copy without undefined fields). */
   write(user: UserRecord, previous: UserRecord | null): UserRecord;
   remove(userId: string): boolean;
@@ -21,8 +23,13 @@ export function userRows(db: SqliteDb): SqliteUserRows {
   return {
     read,
     readByIdentity(key) {
-      const row = db.stmt('SELECT user_id FROM user_identities WHERE identity = ?').get(key);
-      return row ? read(String(row['user_id'])) : null;
+      const row = db.stmt('SELECT u.doc FROM user_identities i JOIN users u ON u.user_id = i.user_id WHERE i.identity = ?').get(key);
+      return row ? doc<UserRecord>(row) : null;
+    },
+    readForLogin(key, userId) {
+      // One statement for "the holder of the identity, else the user with this id".
+      const row = db.stmt('SELECT doc FROM users WHERE user_id = coalesce((SELECT user_id FROM user_identities WHERE identity = ?), ?)').get(key, userId);
+      return row ? doc<UserRecord>(row) : null;
     },
     write(user, previous) {
       const json = JSON.stringify(user);
@@ -34,8 +41,8 @@ export function userRows(db: SqliteDb): SqliteUserRows {
       // A login keeps the same identities: the index rows are rewritten only when they change.
       if (!previous || keys.join('\n') !== identityKeys(previous).join('\n')) {
         db.stmt('DELETE FROM user_identities WHERE user_id = ?').run(user.user_id);
-        const link = db.stmt('INSERT INTO user_identities (user_id, connection, identity) VALUES (?, ?, ?)');
-        user.identities.forEach((identity, i) => guardUnique(() => link.run(user.user_id, identity.connection, keys[i] ?? '')));
+        user.identities.forEach((identity, i) => guardUnique(() =>
+          db.stmt('INSERT INTO user_identities (user_id, connection, identity) VALUES (?, ?, ?)').run(user.user_id, identity.connection, keys[i] ?? '')));
       }
       return JSON.parse(json) as UserRecord;
     },

@@ -39,7 +39,7 @@ export function sqliteUsers(db: SqliteDb): UserRepo {
       // Read-modify-write under BEGIN IMMEDIATE: other processes wait on the write lock,
       // so concurrent first logins create the user once and no login count is lost.
       return db.tx(() => {
-        const existing = rows.readByIdentity(identityKey(input.identity)) ?? read(input.user_id);
+        const existing = rows.readForLogin(identityKey(input.identity), input.user_id);
         const next = existing ? userAfterLogin(existing, input) : userFromFirstLogin(input);
         return { user: write(next, existing), created: existing === null };
       });

@@ -1,0 +1,39 @@
+/**
+ * The process-local half of `Store.versions` (types.ts): every write call through a Store
+ * object moves one counter, as it starts and again as it ends, so a cache in the same
+ * process notices its own process's changes without asking the database.
+ */
+export class LocalWrites {
+  #count = 0;
+
+  /** How many write starts and ends were seen. */
+  get count(): number {
+    return this.#count;
+  }
+
+  /**
+   * Wraps every method of `repo` except `reads`: the counter moves before the call and after
+   * it settles, and `afterWrite` (the backend's version bump, if it needs one) runs after it
+   * settles, failed or not (a failed write may have changed part).
+   */
+  track<R extends object>(repo: R, reads: ReadonlyArray<keyof R>, afterWrite?: () => Promise<void>): R {
+    const wrapped: Record<string, unknown> = {};
+    for (const [name, value] of Object.entries(repo)) {
+      if (typeof value !== 'function' || reads.includes(name as keyof R)) {
+        wrapped[name] = value;
+        continue;
+      }
+      const method = value as (...args: unknown[]) => Promise<unknown>;
+      wrapped[name] = async (...args: unknown[]) => {
+        this.#count++;
+        try {
+          return await method.apply(repo, args);
+        } finally {
+          this.#count++;
+          if (afterWrite) await afterWrite();
+        }
+      };
+    }
+    return wrapped as R;
+  }
+}
