@@ -19,6 +19,8 @@ import { DatabaseSync, StatementSync } from 'node:sqlite';
 interface Entry { calls: number; ms: number; slow: number; max: number }
 const bySql = new Map<string, Entry>();
 let windowStart = performance.now();
+/** SQLITE_BUSY answers in this window (each one is a retry by busy.ts). */
+let busy = 0;
 
 /** The request a statement runs for: statements are synchronous, so the store sees the caller's context. */
 const request = new AsyncLocalStorage<string>();
@@ -65,6 +67,10 @@ for (const name of ['run', 'get', 'all']) {
     const t0 = performance.now();
     try {
       return original.apply(this, args);
+    } catch (err) {
+      // SQLITE_BUSY (5, and its extended codes): the write lock was taken; store/sqlite/busy.ts retries.
+      if (((err as { errcode?: number }).errcode ?? 0) % 256 === 5) busy++;
+      throw err;
     } finally {
       record(this.sourceSQL, performance.now() - t0);
     }
@@ -93,10 +99,11 @@ const timer = setInterval(() => {
   const top = [...bySql].sort((a, b) => b[1].ms - a[1].ms).slice(0, 6)
     .map(([sql, e]) => ({ sql, calls: e.calls, ms: Math.round(e.ms), slow: e.slow, maxMs: Math.round(e.max * 10) / 10 }));
   process.stderr.write(`${JSON.stringify({
-    probe: process.pid, windowMs: Math.round(windowMs), sqliteMs: Math.round(sqliteMs), sqliteShare: Math.round((sqliteMs / windowMs) * 100) / 100, calls,
+    probe: process.pid, windowMs: Math.round(windowMs), sqliteMs: Math.round(sqliteMs), sqliteShare: Math.round((sqliteMs / windowMs) * 100) / 100, calls, busy,
     loopDelayMs: { p50: Math.round(delay.percentile(50) / 1e5) / 10, p99: Math.round(delay.percentile(99) / 1e5) / 10, max: Math.round(delay.max / 1e5) / 10 }, top,
   })}\n`);
   bySql.clear();
+  busy = 0;
   delay.reset();
   windowStart = performance.now();
 }, 2_000);

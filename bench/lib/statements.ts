@@ -29,6 +29,9 @@ type Counts = Record<string, Record<string, number>>;
 const kindOf = (sql: string): 'read' | 'write' | 'tx' =>
   /^(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)\b/i.test(sql) ? 'tx' : /^(SELECT|WITH|PRAGMA)\b/i.test(sql) ? 'read' : 'write';
 
+/** A multi-row VALUES list shown as its first row and the row count. */
+const foldRows = (sql: string): string => sql.replace(/VALUES (\([^)]*\))(?:, \([^)]*\))+/, (all, first: string) => `VALUES ${first} x ${all.split('), (').length} rows`);
+
 /**
  * The last dump of each process in `logText` (the one after the measured logins), summed,
  * as a table of statements per login.
@@ -55,7 +58,7 @@ export function describeStatements(logText: string, logins: number): string {
     for (const [sql, n] of Object.entries(bySql).sort((a, b) => b[1] - a[1])) {
       const kind = kindOf(sql);
       totals[kind] += n / logins;
-      lines.push(`  ${(n / logins).toFixed(2).padStart(6)}  ${kind.padEnd(5)}  ${sql.slice(0, 160)}`);
+      lines.push(`  ${(n / logins).toFixed(2).padStart(6)}  ${kind.padEnd(5)}  ${foldRows(sql).slice(0, 160)}`);
     }
   }
   const head = `Store statements per login (mean of ${logins} sequential logins, ${last.size} processes): ` +

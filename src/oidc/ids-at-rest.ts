@@ -1,4 +1,5 @@
 import { createHmac, createSecretKey } from 'node:crypto';
+import { FifoCache } from '../lib/fifo-cache.ts';
 import { isRecord } from '../lib/is-record.ts';
 import type { OidcLookup } from '../store/types.ts';
 
@@ -22,10 +23,24 @@ export interface IdsAtRest {
 /** Stands for the record's own id inside a stored value (ids are [A-Za-z0-9_-], so it never occurs in one). */
 const ID_MARK = '{id}';
 
+/** How many recently hashed ids are remembered (a few per login in flight). */
+const RECENT_IDS = 4096;
+
 /** The id hashing of one key. */
 export function idsAtRest(key: Buffer): IdsAtRest {
   const secret = createSecretKey(key);
-  const hash = (value: string): string => createHmac('sha256', secret).update(value).digest('base64url');
+  // One login hashes the same few ids over and over (the interaction's id about seven times,
+  // three times in one callback): the recent ones are kept. They are in this process's memory
+  // anyway, next to the key itself, so keeping them adds nothing a memory reader lacks.
+  const recent = new FifoCache<string, string>(RECENT_IDS);
+  const hash = (value: string): string => {
+    let hashed = recent.get(value);
+    if (hashed === undefined) {
+      hashed = createHmac('sha256', secret).update(value).digest('base64url');
+      recent.set(value, hashed);
+    }
+    return hashed;
+  };
   return {
     hash,
     toStored(model, id, payload) {

@@ -16,6 +16,8 @@ export interface VersionWatchOptions {
   maxAgeMs: number;
   /** The longest an entry is used at all (bounds a missed version bump, see VersionRepo). */
   maxEntryAgeMs: number;
+  /** Monotonic milliseconds (performance.now by default; tests pass their own clock). */
+  now?: () => number;
 }
 
 /** The defaults the server uses: a change elsewhere is seen within about one second. */
@@ -27,6 +29,7 @@ type Versions = Record<VersionedCollection, number>;
 export class VersionWatch {
   readonly #repo: VersionRepo;
   readonly options: VersionWatchOptions;
+  readonly now: () => number;
   #versions: Versions | undefined;
   /** When the read that gave #versions started (a read's answer is as old as its start). */
   #readAt = -Infinity;
@@ -35,6 +38,7 @@ export class VersionWatch {
   constructor(repo: VersionRepo, options: VersionWatchOptions = VERSION_WATCH_DEFAULTS) {
     this.#repo = repo;
     this.options = options;
+    this.now = options.now ?? (() => performance.now());
   }
 
   /** The process-local write count of the store (no I/O). */
@@ -44,13 +48,13 @@ export class VersionWatch {
 
   /** The versions as read at most maxAgeMs ago. */
   async current(): Promise<Versions> {
-    if (this.#versions && performance.now() - this.#readAt <= this.options.maxAgeMs) return this.#versions;
+    if (this.#versions && this.now() - this.#readAt <= this.options.maxAgeMs) return this.#versions;
     this.#reading ??= this.#read();
     return this.#reading;
   }
 
   async #read(): Promise<Versions> {
-    const startedAt = performance.now();
+    const startedAt = this.now();
     try {
       const versions = await this.#repo.current();
       this.#versions = versions;
@@ -87,7 +91,7 @@ export class VersionedCache<V> {
     // Read before loading: a record loaded after this version was read is at least that new.
     const version = (await this.#watch.current())[this.#collection];
     const hit = this.#entries.get(key);
-    const now = performance.now();
+    const now = this.#watch.now();
     if (hit && hit.version === version && hit.local === local && now - hit.loadedAt <= this.#watch.options.maxEntryAgeMs) return hit.value;
     const value = await load();
     // A write of this process that overlapped the load may or may not be in it: not cached then.

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { StoreConflictError } from '../../src/store/types.ts';
 import { describeLogConformance } from './conformance-logs.ts';
 import { describeWindowCounterConformance } from './conformance-counters.ts';
+import { describeVersionConformance } from './conformance-versions.ts';
 import type {
   ClientGrantRecord,
   ClientRecord,
@@ -735,6 +736,7 @@ export function describeStoreConformance(name: string, open: () => Promise<Store
     });
 
     describeLogConformance(withFreshStore);
+    describeVersionConformance(withFreshStore);
 
     if (options.windowCounters === false) {
       test('opts out of window counters: windowCounter is absent, so the rate limits count elsewhere', () => {

@@ -5,6 +5,7 @@
  *
  *   put-connection <id> <name>        inserts a connection
  *   get-connection <name>             prints the connection or null
+ *   rename-client <client_id> <name>  replaces the client's name (version + 1)
  *   race <startAt> <count> <userId>   at epoch ms startAt: for i < count, consume
  *                                     AuthorizationCode code-i, take tx-i, log userId in
  */
@@ -22,6 +23,11 @@ if (command === 'put-connection') {
     show_as_button: true, metadata: {}, version: 1, created_at: now, updated_at: now,
   });
   console.log(JSON.stringify({ ok: true, pid: process.pid }));
+} else if (command === 'rename-client') {
+  const [clientId = '', name = ''] = args;
+  const current = await store.clients.get(clientId);
+  if (!current) throw new Error(`no client ${clientId}`);
+  console.log(JSON.stringify({ ok: await store.clients.replace({ ...current, name, version: current.version + 1 }), pid: process.pid }));
 } else if (command === 'get-connection') {
   console.log(JSON.stringify(await store.connections.getByName(args[0] ?? '')));
 } else if (command === 'race') {

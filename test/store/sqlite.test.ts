@@ -7,6 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { openStore } from '../../src/store/open.ts';
 import { SCHEMA_VERSION } from '../../src/store/sqlite/schema.ts';
+import type { ClientRecord } from '../../src/store/types.ts';
+import { VersionWatch } from '../../src/store/versions.ts';
 import { describeStoreConformance } from './conformance.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'brokerid-store-'));
@@ -63,6 +65,31 @@ describe('sqlite specifics', () => {
     await parent.connections.insert({ ...(await parent.connections.get('con_a'))!, id: 'con_p', name: 'from-parent' });
     expect(await inProcess(file, 'get-connection', 'from-parent')).toMatchObject({ id: 'con_p' });
     await parent.close();
+  });
+
+  test('a version-checked cache sees a change made by another OS process once maxAgeMs has passed, not before', async () => {
+    const file = newFile();
+    const store = await openStore({ kind: 'sqlite', file });
+    const now = new Date().toISOString();
+    const client: ClientRecord = {
+      client_id: 'cli_cached', name: 'before', app_type: 'regular_web', is_first_party: true, callbacks: [], allowed_logout_urls: [],
+      allowed_origins: [], web_origins: [], grant_types: [], token_endpoint_auth_method: 'none', require_pkce: true,
+      client_metadata: {}, version: 1, created_at: now, updated_at: now,
+    };
+    await store.clients.insert(client);
+    let clock = 0;
+    const cache = new VersionWatch(store.versions, { maxAgeMs: 1000, maxEntryAgeMs: 60_000, now: () => clock })
+      .cache<ClientRecord | null>('clients', 10);
+    const load = () => store.clients.get(client.client_id);
+    expect(await cache.get(client.client_id, load)).toMatchObject({ name: 'before' });
+    expect(await inProcess(file, 'rename-client', client.client_id, 'after')).toMatchObject({ ok: true });
+    // Within maxAgeMs of the last versions read: the entry is served without asking the file.
+    clock = 1000;
+    expect(await cache.get(client.client_id, load)).toMatchObject({ name: 'before' });
+    // Past it: the versions are read again, the change is seen.
+    clock = 1001;
+    expect(await cache.get(client.client_id, load)).toMatchObject({ name: 'after' });
+    await store.close();
   });
 
   test('concurrent consume, take and first logins across 2 processes: exactly one winner each', async () => {
