@@ -4,6 +4,7 @@ import type { OidcRecord, Store } from '../store/types.ts';
 import { versionWatch } from '../store/versions.ts';
 import { toOidcMetadata } from './clients.ts';
 import { idsAtRest } from './ids-at-rest.ts';
+import type { WriteBatch } from './write-batch.ts';
 
 /**
  * oidc-provider's persistence, over the Store: every model (sessions, grants, codes,
@@ -11,7 +12,7 @@ import { idsAtRest } from './ids-at-rest.ts';
  * clients come from `store.clients` in their Auth0 shape, so the Management API is the one
  * source of truth for them.
  */
-export function createAdapterFactory(store: Store, box: SecretBox, stableKey: Buffer): (name: string) => Adapter {
+export function createAdapterFactory(store: Store, box: SecretBox, stableKey: Buffer, batch?: WriteBatch): (name: string) => Adapter {
   const ids = idsAtRest(stableKey);
   const expiry = (expiresIn: number | undefined): number | undefined => (expiresIn ? Date.now() + expiresIn * 1000 : undefined);
   // The raw id is not stored: a lookup by id puts it back. A lookup by uid or user code
@@ -44,17 +45,38 @@ export function createAdapterFactory(store: Store, box: SecretBox, stableKey: Bu
         consume: readOnly, revokeByGrantId: readOnly,
       };
     }
+    // Writes of a request wait for its batch (write-batch.ts); every read first settles what it could see.
+    const settleAll = async (): Promise<void> => batch?.settle();
     return {
       async upsert(id, payload, expiresIn) {
         const record = payload as Record<string, unknown>;
-        await store.oidc.upsert(name, ids.hash(id), ids.toStored(name, id, record), expiry(expiresIn), ids.lookup(record));
+        const write = { model: name, id: ids.hash(id), payload: ids.toStored(name, id, record), expiresAt: expiry(expiresIn), lookup: ids.lookup(record) };
+        if (batch?.defer(write)) return;
+        await store.oidc.upsert(write.model, write.id, write.payload, write.expiresAt, write.lookup);
       },
-      find: async (id) => withConsumed(await store.oidc.find(name, ids.hash(id)), id),
-      findByUid: async (uid) => withConsumed(await store.oidc.findByUid(name, ids.hash(uid))),
-      findByUserCode: async (code) => withConsumed(await store.oidc.findByUserCode(name, ids.hash(code))),
-      destroy: (id) => store.oidc.destroy(name, ids.hash(id)),
-      revokeByGrantId: (grantId) => store.oidc.revokeByGrantId(grantId),
+      async find(id) {
+        const hashed = ids.hash(id);
+        await batch?.settle(name, hashed);
+        return withConsumed(await store.oidc.find(name, hashed), id);
+      },
+      findByUid: async (uid) => {
+        await settleAll();
+        return withConsumed(await store.oidc.findByUid(name, ids.hash(uid)));
+      },
+      findByUserCode: async (code) => {
+        await settleAll();
+        return withConsumed(await store.oidc.findByUserCode(name, ids.hash(code)));
+      },
+      async destroy(id) {
+        if (batch?.defer({ model: name, id: ids.hash(id), payload: null })) return;
+        await store.oidc.destroy(name, ids.hash(id));
+      },
+      revokeByGrantId: async (grantId) => {
+        await settleAll();
+        await store.oidc.revokeByGrantId(grantId);
+      },
       async consume(id) {
+        await settleAll();
         // A conditional update: of two concurrent redemptions of one code, one loses here.
         if (!(await store.oidc.consume(name, ids.hash(id)))) {
           throw new errors.InvalidGrant(`${name.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase()} already consumed`);

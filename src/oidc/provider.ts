@@ -5,6 +5,7 @@ import { managementAudience, MANAGEMENT_SCOPES } from '../lib/management-scopes.
 import type { Store } from '../store/types.ts';
 import { createFindAccount, SCOPE_CLAIMS } from './account.ts';
 import { createAdapterFactory } from './adapter.ts';
+import { writeBatch } from './write-batch.ts';
 import type { SigningJwk } from './keys.ts';
 import { loadFirstPartyGrant } from './grants.ts';
 import { findClientGrant } from './grant-lookup.ts';
@@ -54,9 +55,11 @@ export function createProvider(deps: ProviderDeps): Provider {
   const { config, store, box } = deps;
   const mgmtAudience = managementAudience(config.issuer);
   const pages = createPages();
+  // The store writes of each request go out together, before its response (write-batch.ts).
+  const batch = writeBatch(store);
 
   const configuration: Configuration = {
-    adapter: createAdapterFactory(store, box, deriveKey(deps.stableKey, 'oidc-ids')),
+    adapter: createAdapterFactory(store, box, deriveKey(deps.stableKey, 'oidc-ids'), batch),
     findAccount: createFindAccount(store),
     jwks: { keys: deps.jwks },
     routes: ROUTES,
@@ -145,6 +148,7 @@ export function createProvider(deps: ProviderDeps): Provider {
   };
   const provider = new Provider(config.issuer, configuration);
   provider.proxy = config.TRUST_PROXY;
+  provider.use((ctx, next) => batch.middleware(ctx, next));
   if (deps.logs) subscribeLogEvents(provider, deps.logs);
   return provider;
 }

@@ -328,9 +328,26 @@ export interface OidcLookup {
   userCode?: string;
 }
 
+/** One write of `OidcRepo.writeMany`: an upsert (as `upsert` makes it) or, with `payload` null, a destroy. */
+export interface OidcWrite {
+  model: string;
+  id: string;
+  payload: Record<string, unknown> | null;
+  expiresAt?: number;
+  lookup?: OidcLookup;
+}
+
 export interface OidcRepo {
   /** Creates or replaces (model, id); `lookup` replaces the record's secondary keys (none when omitted). */
   upsert(model: string, id: string, payload: Record<string, unknown>, expiresAt?: number, lookup?: OidcLookup): Promise<void>;
+  /**
+   * Applies the writes of one request together: afterwards every read answers exactly as if
+   * each had been made in order by `upsert` / `destroy` (a later write of the same (model, id)
+   * wins). sqlite: one statement, all or nothing. mongodb opts out of all-or-nothing (no
+   * multi-document transactions on a standalone server): one ordered bulk write, which stops
+   * at the first failure, the writes before it made.
+   */
+  writeMany(writes: OidcWrite[]): Promise<void>;
   find(model: string, id: string): Promise<OidcRecord | null>;
   /** Looks up by the `uid` given at upsert (Session). */
   findByUid(model: string, uid: string): Promise<OidcRecord | null>;

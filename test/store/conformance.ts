@@ -524,6 +524,36 @@ export function describeStoreConformance(name: string, open: () => Promise<Store
         await store.oidc.destroy('AccessToken', id);
       });
 
+      test('writeMany: upserts and destroys of one request, read back as if made one by one', async () => {
+        const [session, grant, code, interaction, uid, grantId] = [fresh('sess'), fresh('grant'), fresh('code'), fresh('int'), fresh('uid'), fresh('g')];
+        const expiresAt = future();
+        await store.oidc.upsert('Interaction', interaction, { returnTo: '/x' }, expiresAt);
+        await store.oidc.upsert('AuthorizationCode', code, { grantId }, expiresAt);
+        expect(await store.oidc.consume('AuthorizationCode', code)).toBe(true);
+        await store.oidc.writeMany([
+          { model: 'Session', id: session, payload: { accountId: 'a', v: 1 }, expiresAt, lookup: { uid } },
+          { model: 'Grant', id: grant, payload: { accountId: 'a' }, expiresAt },
+          { model: 'Session', id: session, payload: { accountId: 'a', v: 2 }, expiresAt, lookup: { uid } },
+          { model: 'Interaction', id: interaction, payload: null },
+          // A re-save of a consumed code keeps it consumed, as upsert does.
+          { model: 'AuthorizationCode', id: code, payload: { grantId, again: true }, expiresAt },
+        ]);
+        expect(await store.oidc.find('Session', session)).toEqual({ payload: { accountId: 'a', v: 2 }, expiresAt });
+        expect((await store.oidc.findByUid('Session', uid))?.payload).toEqual({ accountId: 'a', v: 2 });
+        expect(await store.oidc.find('Grant', grant)).toEqual({ payload: { accountId: 'a' }, expiresAt });
+        expect(await store.oidc.find('Interaction', interaction)).toBeNull();
+        expect(await store.oidc.find('AuthorizationCode', code)).toMatchObject({ payload: { grantId, again: true }, consumed: expect.any(Number) });
+        expect(await store.oidc.consume('AuthorizationCode', code)).toBe(false);
+        // A destroyed id can be written again, as a new record; a destroy then an upsert leaves the upsert.
+        await store.oidc.writeMany([{ model: 'Interaction', id: interaction, payload: { returnTo: '/y' }, expiresAt }]);
+        expect((await store.oidc.find('Interaction', interaction))?.payload).toEqual({ returnTo: '/y' });
+        await store.oidc.writeMany([{ model: 'Grant', id: grant, payload: null }, { model: 'Grant', id: grant, payload: { accountId: 'b' }, expiresAt }]);
+        expect((await store.oidc.find('Grant', grant))?.payload).toEqual({ accountId: 'b' });
+        await store.oidc.revokeByGrantId(grantId);
+        expect(await store.oidc.find('AuthorizationCode', code)).toBeNull();
+        await store.oidc.writeMany([]);
+      });
+
       test('a record without expiresAt does not expire', async () => {
         const id = fresh('client');
         await store.oidc.upsert('Client', id, { client_id: id });

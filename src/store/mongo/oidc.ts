@@ -1,45 +1,60 @@
-import type { OidcRecord, OidcRepo } from '../types.ts';
+import type { mongo } from 'mongoose';
+import type { OidcRecord, OidcRepo, OidcWrite } from '../types.ts';
 import type { Collections } from './connect.ts';
 import { live, plain } from './docs.ts';
 import type { OidcDoc } from './docs.ts';
 
 const keyOf = (model: string, id: string): string => `${model}:${id}`;
 
+/** The filter and update pipeline of one upsert. */
+function upsertOf(w: OidcWrite & { payload: Record<string, unknown> }): { filter: { _id: string }; update: mongo.Document[] } {
+  const now = new Date();
+  const lookup = w.lookup ?? {};
+  const optional = (value: unknown): unknown => (typeof value === 'string' ? { $literal: value } : '$$REMOVE');
+  // A pipeline so that one write can decide about `consumed`: the mark survives a
+  // re-save (a code must never become redeemable again) unless the old record had
+  // expired, in which case this is a new record under an old id.
+  return {
+    filter: { _id: keyOf(w.model, w.id) },
+    update: [
+      {
+        $set: {
+          model: { $literal: w.model },
+          id: { $literal: w.id },
+          payload: { $literal: plain(w.payload) },
+          uid: optional(lookup.uid),
+          userCode: optional(lookup.userCode),
+          grantId: optional(w.payload['grantId']),
+          accountId: optional(w.payload['accountId']),
+          consumed: {
+            $cond: [
+              { $and: [{ $eq: [{ $type: '$expiresAt' }, 'date'] }, { $lte: ['$expiresAt', now] }] },
+              '$$REMOVE',
+              '$consumed',
+            ],
+          },
+        },
+      },
+      // expiresAt last: the condition above must see the old value.
+      { $set: { expiresAt: w.expiresAt === undefined ? '$$REMOVE' : new Date(w.expiresAt) } },
+    ],
+  };
+}
+
 /** oidc-provider models on MongoDB, with a TTL index on expiresAt. */
 export function mongoOidc(c: Collections): OidcRepo {
   return {
     async upsert(model, id, payload, expiresAt, lookup = {}) {
-      const now = new Date();
-      const optional = (value: unknown): unknown => (typeof value === 'string' ? { $literal: value } : '$$REMOVE');
-      // A pipeline so that one write can decide about `consumed`: the mark survives a
-      // re-save (a code must never become redeemable again) unless the old record had
-      // expired, in which case this is a new record under an old id.
-      await c.oidc.updateOne(
-        { _id: keyOf(model, id) },
-        [
-          {
-            $set: {
-              model: { $literal: model },
-              id: { $literal: id },
-              payload: { $literal: plain(payload) },
-              uid: optional(lookup.uid),
-              userCode: optional(lookup.userCode),
-              grantId: optional(payload['grantId']),
-              accountId: optional(payload['accountId']),
-              consumed: {
-                $cond: [
-                  { $and: [{ $eq: [{ $type: '$expiresAt' }, 'date'] }, { $lte: ['$expiresAt', now] }] },
-                  '$$REMOVE',
-                  '$consumed',
-                ],
-              },
-            },
-          },
-          // expiresAt last: the condition above must see the old value.
-          { $set: { expiresAt: expiresAt === undefined ? '$$REMOVE' : new Date(expiresAt) } },
-        ],
-        { upsert: true },
-      );
+      const { filter, update } = upsertOf({ model, id, payload, expiresAt, lookup });
+      await c.oidc.updateOne(filter, update, { upsert: true });
+    },
+    async writeMany(writes) {
+      if (writes.length === 0) return;
+      await c.oidc.bulkWrite(writes.map((w) => {
+        if (w.payload === null) return { deleteOne: { filter: { _id: keyOf(w.model, w.id) } } };
+        const { filter, update } = upsertOf({ ...w, payload: w.payload });
+        return { updateOne: { filter, update, upsert: true } };
+      }), { ordered: true });
     },
     async find(model, id) {
       const d = await c.oidc.findOne({ _id: keyOf(model, id), ...live() });

@@ -1,4 +1,4 @@
-import type { OidcRecord, OidcRepo } from '../types.ts';
+import type { OidcRecord, OidcRepo, OidcWrite } from '../types.ts';
 import { changed, doc, num } from './db.ts';
 import type { Row, SqliteDb } from './db.ts';
 
@@ -31,6 +31,28 @@ export function sqliteOidc(db: SqliteDb): OidcRepo {
         expiresAt: expiresAt ?? null,
         now: Date.now(),
       });
+    },
+    async writeMany(writes) {
+      // Last write per (model, id) wins; a destroy is a row that expired at epoch 0 (never
+      // returned, purged with the expired), so the whole batch is one INSERT, atomic by itself.
+      const last = new Map<string, OidcWrite>();
+      for (const w of writes) {
+        last.delete(`${w.model}\n${w.id}`);
+        last.set(`${w.model}\n${w.id}`, w);
+      }
+      if (last.size === 0) return;
+      const rows = [...last.values()];
+      db.stmt(
+        `INSERT INTO oidc (model, id, doc, uid, user_code, grant_id, account_id, expires_at)
+         VALUES ${rows.map(() => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}
+         ON CONFLICT (model, id) DO UPDATE SET
+           doc = excluded.doc, uid = excluded.uid, user_code = excluded.user_code,
+           grant_id = excluded.grant_id, account_id = excluded.account_id, expires_at = excluded.expires_at,
+           consumed = CASE WHEN oidc.expires_at IS NOT NULL AND oidc.expires_at <= ? THEN NULL ELSE oidc.consumed END`,
+      ).run(...rows.flatMap((w) => w.payload === null
+        ? [w.model, w.id, '{}', null, null, null, null, 0]
+        : [w.model, w.id, JSON.stringify(w.payload), w.lookup?.uid ?? null, w.lookup?.userCode ?? null,
+          stringField(w.payload, 'grantId'), stringField(w.payload, 'accountId'), w.expiresAt ?? null]), Date.now());
     },
     async find(model, id) {
       const row = db
