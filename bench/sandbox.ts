@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -22,6 +23,28 @@ import { percentiles } from './lib/stats.ts';
 const args = process.argv.slice(2);
 const only = args.find((a) => a.startsWith('--only='))?.slice(7).split(',') ?? [];
 const wanted = (name: string): boolean => only.length === 0 || only.some((word) => name.includes(word));
+/** CPU per run (µs) of the sandbox process and of this (the runner's) process, per runner case: printed by hand only. */
+const cpu: Record<string, { sandbox: number; runner: number }> = {};
+
+/** Memory of the sandbox process (MB): printed by hand only. */
+const memory: Record<string, number> = {};
+const status = (pid: number | undefined, field: string): number => {
+  try {
+    return Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+  } catch {
+    return 0;
+  }
+};
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux; 0 elsewhere). */
+function cpuSeconds(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return 0;
+  }
+}
 let target = args.find((a) => !a.startsWith('--')) ?? '';
 const limits: SandboxLimits = {
   timeoutMs: 10_000, memoryMb: 64, maxRequests: 10, maxResponseBytes: 1_048_576,
@@ -102,18 +125,33 @@ async function main(): Promise<Record<string, SandboxCase>> {
   const runner = createScriptRunner(limits);
   const out: Record<string, SandboxCase> = {};
   try {
-    const run = viaRunner(runner);
+    let calls = 0;
+    const counted = viaRunner(runner);
+    const run = (input: ProfileScriptInput): Promise<void> => (calls++, counted(input));
     // A login's run finds the sandbox idle with its context pool full: that is the overhead
     // on the login's path. Back to back, each run also waits for the previous run's context
     // refill (~0.3 ms of V8 context creation): that is the sandbox's CPU cost per run.
     const idle = () => sleep(2);
+    await run(CONSTANT);
+    await sleep(500);
+    memory['sandbox RSS idle, warm'] = status(runner.pid, 'VmRSS');
     const cases: Record<string, () => Promise<SandboxCase>> = {
       'runner constant profile': () => sequential(run, CONSTANT, 500, 2000, idle),
       'runner one request.get': () => sequential(run, REQUEST, 200, 1000, idle),
       'runner constant profile, back to back': () => sequential(run, CONSTANT, 200, 2000),
       'runner constant profile, 16 in flight': () => concurrent(run, CONSTANT, 16, 3000),
     };
-    for (const [name, measure] of Object.entries(cases)) if (wanted(name)) out[name] = await measure();
+    for (const [name, measure] of Object.entries(cases)) {
+      if (!wanted(name)) continue;
+      const [sandbox0, runner0, calls0] = [cpuSeconds(runner.pid), process.cpuUsage(), calls];
+      const result = await measure();
+      const runs = calls - calls0; // warm-up included: the CPU counters see it too
+      const used = process.cpuUsage(runner0);
+      cpu[name] = { sandbox: ((cpuSeconds(runner.pid) - sandbox0) * 1e6) / runs, runner: (used.user + used.system) / runs };
+      out[name] = result;
+    }
+    memory['sandbox RSS after the runner cases'] = status(runner.pid, 'VmRSS');
+    memory['sandbox peak RSS (VmHWM)'] = status(runner.pid, 'VmHWM');
   } finally {
     await runner.close();
   }
@@ -156,8 +194,13 @@ async function ownTarget(): Promise<() => void> {
 const print = (result: Record<string, SandboxCase>): void => {
   for (const [name, c] of Object.entries(result)) {
     const { p50, p95, p99 } = c.latencyUs;
-    process.stdout.write(`${name.padEnd(42)} p50 ${p50.toFixed(0).padStart(6)} µs  p95 ${p95.toFixed(0).padStart(6)}  p99 ${p99.toFixed(0).padStart(6)}  ${c.runsPerSecond.toFixed(0)} runs/s\n`);
+    const used = cpu[name] ? `  CPU/run: sandbox ${cpu[name].sandbox.toFixed(0)} µs, runner ${cpu[name].runner.toFixed(0)} µs` : '';
+    process.stdout.write(`${name.padEnd(42)} p50 ${p50.toFixed(0).padStart(6)} µs  p95 ${p95.toFixed(0).padStart(6)}  p99 ${p99.toFixed(0).padStart(6)}  ${c.runsPerSecond.toFixed(0)} runs/s${used}\n`);
   }
+};
+
+const printMemory = (): void => {
+  for (const [name, mb] of Object.entries(memory)) process.stdout.write(`${name.padEnd(42)} ${mb.toFixed(1)} MB\n`);
 };
 
 (async () => {
@@ -169,7 +212,7 @@ const print = (result: Record<string, SandboxCase>): void => {
   }
 })().then(
   (result) => {
-    if (process.send === undefined) return print(result);
+    if (process.send === undefined) return (print(result), printMemory());
     process.send({ t: 'result', result });
     process.disconnect();
   },
