@@ -20,7 +20,7 @@ const CHILD_ENV_KEYS = ['PATH', 'TZ', 'LANG', 'LC_ALL', 'SYSTEMROOT', 'NODE_EXTR
  * V8's default young generation (semi-spaces of up to 16 MB) lets them pile up: 1 MB
  * semi-spaces collect them sooner, for less memory and no more CPU per run (measured in
  * bench/results/2026-12-01-p-sandbox-memory.txt; --optimize-for-size saved more memory but
- * cost ~30 % more sandbox CPU per run, so it is not used).
+ * cost 10-30 % more sandbox CPU per run, so it is not used).
  */
 const CHILD_EXEC_ARGV = ['--no-node-snapshot', '--max-semi-space-size=1'];
 /**
