@@ -1,4 +1,5 @@
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { sandboxMetrics } from './sandbox.ts';
 import type { LoginOutcome, Metrics } from './types.ts';
 import { storeStatementMetrics } from './store.ts';
 
@@ -22,9 +23,6 @@ export function createMetrics(): Metrics {
     name: 'brokerid_login_callback_duration_seconds', help: 'Duration of the whole upstream callback of a brokered login, by outcome.',
     labelNames: ['outcome'] as const, buckets: SECONDS_BUCKETS, registers: [register],
   });
-  const restarts = new Counter({
-    name: 'brokerid_sandbox_restarts_total', help: 'Script sandbox processes replaced, by reason.', labelNames: ['reason'] as const, registers: [register],
-  });
   const limitHits = new Counter({
     name: 'brokerid_rate_limit_hits_total', help: 'Keys that went over a rate limit (once per key and window, as the api_limit event), by limit.',
     labelNames: ['limit'] as const, registers: [register],
@@ -37,7 +35,7 @@ export function createMetrics(): Metrics {
     login: (connection: string, outcome: LoginOutcome, step = '') => logins.inc({ connection, outcome, step }),
     step: (step, seconds) => steps.observe({ step }, seconds),
     callback: (outcome, seconds) => callbacks.observe({ outcome }, seconds),
-    sandboxRestarted: (reason) => restarts.inc({ reason }),
+    ...sandboxMetrics(register),
     rateLimitHit: (limit) => limitHits.inc({ limit }),
     render: () => register.metrics(),
   };

@@ -13,7 +13,21 @@ export const STARTUP_MS = 15_000;
  * The child gets no secrets: only what a Node process needs to run, and NODE_EXTRA_CA_CERTS
  * (an internal IdP allowed by EGRESS_ALLOW often has a private CA, and scripts call it too).
  */
-const CHILD_ENV_KEYS = ['PATH', 'TZ', 'LANG', 'LC_ALL', 'SYSTEMROOT', 'NODE_EXTRA_CA_CERTS'];
+const CHILD_ENV_KEYS = ['PATH', 'TZ', 'LANG', 'LC_ALL', 'SYSTEMROOT', 'NODE_EXTRA_CA_CERTS', 'MALLOC_ARENA_MAX'];
+/**
+ * The child's V8 flags (they also apply to the isolates it creates). isolated-vm needs
+ * --no-node-snapshot. Each run leaves a released context behind until a GC collects it, and
+ * V8's default young generation (semi-spaces of up to 16 MB) lets them pile up: 1 MB
+ * semi-spaces collect them sooner, for less memory and no more CPU per run (measured in
+ * bench/results/2026-12-01-p-sandbox-memory.txt; --optimize-for-size saved more memory but
+ * cost 10-30 % more sandbox CPU per run, so it is not used).
+ */
+const CHILD_EXEC_ARGV = ['--no-node-snapshot', '--max-semi-space-size=1'];
+/**
+ * glibc gives each thread that allocates its own malloc arena (isolated-vm's and V8's threads
+ * here); two are plenty for one event loop and its helpers. The operator's value wins.
+ */
+const CHILD_MALLOC_ARENAS = '2';
 
 export interface SandboxProcess {
   proc: ChildProcess;
@@ -35,10 +49,11 @@ export interface ProcessEvents {
 /** Forks the worker (isolated-vm needs --no-node-snapshot) and sends it the limits. */
 export function startSandboxProcess(limits: SandboxLimits, events: ProcessEvents): SandboxProcess {
   const env: NodeJS.ProcessEnv = {};
+  env.MALLOC_ARENA_MAX = CHILD_MALLOC_ARENAS;
   for (const key of CHILD_ENV_KEYS) if (process.env[key] !== undefined) env[key] = process.env[key];
   const proc = fork(WORKER, [], {
     execPath: process.execPath,
-    execArgv: ['--no-node-snapshot'],
+    execArgv: CHILD_EXEC_ARGV,
     env,
     serialization: 'advanced',
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],

@@ -48,7 +48,7 @@ export class SupervisedRunner implements ScriptRunner {
   #closed = false;
   readonly #metrics: SandboxMetrics | undefined;
 
-  /** `metrics` hears of every replaced sandbox process. */
+  /** `metrics` hears of every replaced sandbox process and of every request entering and leaving it. */
   constructor(limits: SandboxLimits, metrics?: SandboxMetrics) {
     this.#limits = LimitsSchema.parse(limits);
     this.#metrics = metrics;
@@ -80,6 +80,7 @@ export class SupervisedRunner implements ScriptRunner {
     const id = ++this.#nextId;
     const entry: InFlight = { child, started, watchdog: undefined, settle };
     this.#inFlight.set(id, entry);
+    this.#metrics?.sandboxQueueChanged(1);
     this.#arm(id, entry, child.ready ? 0 : STARTUP_MS);
     send(child, message(id));
   }
@@ -130,6 +131,7 @@ export class SupervisedRunner implements ScriptRunner {
     if (entry === undefined) return;
     this.#inFlight.delete(id);
     clearTimeout(entry.watchdog);
+    this.#metrics?.sandboxQueueChanged(-1);
     entry.settle(answer, performance.now() - entry.started);
     const { child } = entry;
     if (child.retired && child.proc.connected && ![...this.#inFlight.values()].some((e) => e.child === child)) child.proc.disconnect();

@@ -157,4 +157,9 @@ export type SandboxRestartReason = 'crashed' | 'memory' | 'unresponsive';
 export interface SandboxMetrics {
   /** A sandbox process was replaced by a fresh one. */
   sandboxRestarted(reason: SandboxRestartReason): void;
+  /**
+   * A run or check was handed to a sandbox process (+1) or answered, by the process or for it
+   * (-1): the sum is what waits in, or runs in, the sandbox. Every +1 is followed by one -1.
+   */
+  sandboxQueueChanged(delta: 1 | -1): void;
 }
