@@ -64,7 +64,7 @@ test('two worker processes share one brute-force count', async () => {
     expect(statuses.slice(6).every((s) => s === 429)).toBe(true);
   }
   // Each hit is one warn line, from the worker that saw it; both workers answered.
-  const hits = server.output().split('\n').filter((line) => line.includes('"limit":"token_auth_client_ip"'));
+  const hits = server!.output().split('\n').filter((line) => line.includes('"limit":"token_auth_client_ip"'));
   expect(hits).toHaveLength(ips.length);
   const pids = new Set(hits.map((line) => (JSON.parse(line) as { pid: number }).pid));
   expect(pids.size).toBe(2);
