@@ -32,7 +32,8 @@ export function startClusterCounters(): void {
 
 /** This worker's end of the channel: process.send and process 'message' (only limits messages). */
 const processPort: Port = {
-  send: (msg) => void process.send?.(msg),
+  // With a callback, a closed channel is an error passed here (the request then times out: fail open), not a crash.
+  send: (msg) => void process.send?.(msg, undefined, {}, () => {}),
   onMessage: (handler) => process.on('message', (msg: unknown) => {
     if (isLimitsMessage<ToWorker>(msg)) handler(msg);
   }),

@@ -19,17 +19,26 @@ import type { WindowCounter, WindowCounterState, WindowRule } from '../lib/windo
  *   message every FLUSH_MS (20 ms, src/limits/batched-requests.ts). Past either bound the
  *   request waits for the primary's exact answer.
  *   Guarantees, per key and window:
- *   - over-admission: at most points + N × A requests are admitted (≤ points × (1 + REQUEST_SLACK)),
- *     because each worker admits at most A requests beyond the count the primary had answered
- *     it (proof in test/limits/limits-cluster.test.ts); a limit with A = 0 (points < 10 × N) is exact;
- *   - never under-admission: a request is refused only once the primary has counted more
- *     than `points` (a refusal by the primary, then every later one on each worker);
+ *   - over-admission: at most points + N × A requests are admitted (≤ points × (1 + REQUEST_SLACK)).
+ *     Why: order the counts as the primary adds them. Take the first of one worker's local
+ *     admissions counted beyond `points`; it was admitted before the answer to its batch
+ *     reached the worker, and from that answer on the worker knows a total over `points`
+ *     and admits nothing more. So its admissions beyond `points` were all unanswered at
+ *     that moment: at most A. A request the primary decides is admitted only within
+ *     `points`. Shown with the worst case in test/limits/limits-cluster.test.ts and across
+ *     two real workers in test/e2e/limits-workers.test.ts. A limit with A = 0
+ *     (points < 10 × N) is exact;
+ *   - no under-admission: a request is refused only once the primary has counted more than
+ *     `points` in the window (every count up to `points` is an admitted request);
  *   - lateness: the primary's window for a key starts at the first count it receives, at
- *     most FLUSH_MS plus one IPC hop after the first request (so it also ends that much
- *     later); a worker learns other workers' counts within FLUSH_MS plus a round trip;
+ *     most FLUSH_MS plus one IPC hop after the first request (and ends that much later); a
+ *     worker forgets a window one hop after the primary has ended it. A worker's view of
+ *     the other workers' counts is as old as its last answer for the key: the allowance A
+ *     is what bounds the error, not a time;
  *   - one `api_limit` event per key and window across the workers: the batch that holds
  *     count points + 1 reports it (at once when that is a refused request, else at this
- *     worker's next refusal of the key).
+ *     worker's next refusal of the key);
+ *   - `remaining` (X-RateLimit-Remaining) is the deciding worker's view of the total.
  *   A worker that restarts starts with no counts of its own (its earlier admissions stay
  *   counted at the primary). A primary that does not answer in 2 s: the limits fail open.
  */
