@@ -23,9 +23,9 @@ export interface ServerLimitsDeps {
 }
 
 /** The store's shared counters, else this process's (one process) or the cluster primary's (WORKERS > 1). */
-function countersFor(store: Pick<Store, 'windowCounter'>): CounterFactory {
+function countersFor(store: Pick<Store, 'windowCounter'>, workers: number): CounterFactory {
   const shared = store.windowCounter?.bind(store);
-  return shared ? (kind, rule) => shared(`brokerid_${kind}`, rule) : processCounters();
+  return shared ? (kind, rule) => shared(`brokerid_${kind}`, rule) : processCounters(workers);
 }
 
 /** The server's limits from its settings, counted where every process of the deployment sees the same count. */
@@ -33,7 +33,7 @@ export function createServerLimits(deps: ServerLimitsDeps): Limits {
   return createLimits({
     enabled: deps.config.RATE_LIMITS,
     rules: limitRules(deps.config),
-    counters: countersFor(deps.store),
+    counters: countersFor(deps.store, deps.config.WORKERS),
     logger: deps.logger,
     sink: deps.sink,
     ...(deps.metrics ? { metrics: deps.metrics } : {}),

@@ -7,8 +7,8 @@ type LimitSettings = Pick<Config, 'RATE_LIMIT_WINDOW' | 'RATE_LIMIT_AUTHORIZE' |
 
 /** Every limit kind with its points and window, from the settings. */
 export function limitRules(c: LimitSettings): Record<LimitKind, LimitRule> {
-  const requests = (points: number): LimitRule => ({ points, durationSeconds: c.RATE_LIMIT_WINDOW });
-  const failures = (points: number): LimitRule => ({ points, durationSeconds: c.RATE_LIMIT_FAILURE_WINDOW });
+  const requests = (points: number): LimitRule => ({ points, durationSeconds: c.RATE_LIMIT_WINDOW, failures: false });
+  const failures = (points: number): LimitRule => ({ points, durationSeconds: c.RATE_LIMIT_FAILURE_WINDOW, failures: true });
   return {
     token_auth_client_ip: failures(c.RATE_LIMIT_TOKEN_FAILURES),
     token_auth_ip: failures(c.RATE_LIMIT_TOKEN_FAILURES_PER_IP),

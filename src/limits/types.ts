@@ -2,10 +2,49 @@ import type { WindowCounter, WindowCounterState, WindowRule } from '../lib/windo
 
 /**
  * Rate limits and brute-force guards. Every limit is a fixed window of `points` per
- * `durationSeconds` per key, counted in one place for the whole deployment: the process
- * itself (one process), the cluster primary (WORKERS > 1), or MongoDB (STORE=mongodb, shared
- * by every server on the database).
+ * `durationSeconds` per key, counted for the whole deployment: in the process itself (one
+ * process), at the cluster primary (WORKERS > 1), or in MongoDB (STORE=mongodb, shared by
+ * every server on the database; one atomic update per count, exact).
+ *
+ * With WORKERS = N > 1 (src/limits/cluster-counters.ts):
+ * - **Failure limits** (token_auth_*, management_auth_ip) are exact. Each failure is counted
+ *   at the primary, which answers only after every other worker has it in its local mirror;
+ *   the failure's 401 waits for that answer (count-failure.ts), so the next attempt on any
+ *   worker is already refused at the limit. The check in front of every /oauth/token and
+ *   Management request reads the worker's mirror: no message on a success.
+ * - **Request limits** (authorize_ip, login_ip, management_token) are decided by the worker
+ *   itself while the key's known total (the primary's last answer plus this worker's counts
+ *   since) is within the limit and this worker holds at most A = floor(points × REQUEST_SLACK
+ *   / N) admissions of the key the primary has not yet answered; it sends its counts in one
+ *   message every FLUSH_MS (20 ms, src/limits/batched-requests.ts). Past either bound the
+ *   request waits for the primary's exact answer.
+ *   Guarantees, per key and window:
+ *   - over-admission: at most points + N × A requests are admitted (≤ points × (1 + REQUEST_SLACK)).
+ *     Why: order the counts as the primary adds them. Take the first of one worker's local
+ *     admissions counted beyond `points`; it was admitted before the answer to its batch
+ *     reached the worker, and from that answer on the worker knows a total over `points`
+ *     and admits nothing more. So its admissions beyond `points` were all unanswered at
+ *     that moment: at most A. A request the primary decides is admitted only within
+ *     `points`. Shown with the worst case in test/limits/limits-cluster.test.ts and across
+ *     two real workers in test/e2e/limits-workers.test.ts. A limit with A = 0
+ *     (points < 10 × N) is exact;
+ *   - no under-admission: a request is refused only once the primary has counted more than
+ *     `points` in the window (every count up to `points` is an admitted request);
+ *   - lateness: the primary's window for a key starts at the first count it receives, at
+ *     most FLUSH_MS plus one IPC hop after the first request (and ends that much later); a
+ *     worker forgets a window one hop after the primary has ended it. A worker's view of
+ *     the other workers' counts is as old as its last answer for the key: the allowance A
+ *     is what bounds the error, not a time;
+ *   - one `api_limit` event per key and window across the workers: the batch that holds
+ *     count points + 1 reports it (at once when that is a refused request, else at this
+ *     worker's next refusal of the key);
+ *   - `remaining` (X-RateLimit-Remaining) is the deciding worker's view of the total.
+ *   A worker that restarts starts with no counts of its own (its earlier admissions stay
+ *   counted at the primary). A primary that does not answer in 2 s: the limits fail open.
  */
+
+/** Share of a request limit the workers together may admit beyond it (see the bound above). */
+export const REQUEST_SLACK = 0.1;
 
 /** The limits the server knows; each has its own settings (src/limits/rules.ts). */
 export type LimitKind =
@@ -61,8 +100,9 @@ export interface Limits {
   fail(kind: LimitKind, key: string, subject?: LimitSubject): Promise<LimitDecision>;
 }
 
-/** A limit's points and window, its counter and a count: the store's window counters (src/lib/window-counter.ts). */
-export type LimitRule = WindowRule;
+/** A limit's points and window (the store's window counters, src/lib/window-counter.ts); `failures`: only failures count, exactly. */
+export type LimitRule = WindowRule & { failures: boolean };
+/** A limit's counter and a count. */
 export type Counter = WindowCounter;
 export type CounterState = WindowCounterState;
 

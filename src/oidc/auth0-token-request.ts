@@ -1,4 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
+import { parse as parseQuery, stringify } from 'node:querystring';
 import type { Store } from '../store/types.ts';
 import { findClientGrant } from './grant-lookup.ts';
 
@@ -6,12 +7,14 @@ import { findClientGrant } from './grant-lookup.ts';
 const LIMIT = 56 * 1024;
 const FORM = 'application/x-www-form-urlencoded';
 
-type Form = Record<string, string | string[]>;
+type Form = Record<string, string | string[] | undefined>;
+
+/** The form of each token request as this dialect read it (req.body is the text handed to oidc-provider). */
+const forms = new WeakMap<Request, Form>();
 
 /** The client_id a token request names: in its parsed form (client_secret_post) or its HTTP Basic header. */
 export function tokenRequestClientId(req: Request): string | undefined {
-  const body: unknown = req.body;
-  const fromForm = body && typeof body === 'object' ? (body as Form)['client_id'] : undefined;
+  const fromForm = forms.get(req)?.['client_id'];
   return typeof fromForm === 'string' ? fromForm : basicClientId(req.headers.authorization);
 }
 
@@ -44,18 +47,14 @@ function readBody(req: Request): Promise<string> {
   });
 }
 
-/** A repeated form parameter stays an array, so oidc-provider refuses it as a duplicate. */
-function add(form: Form, key: string, value: string): void {
-  const seen = form[key];
-  form[key] = seen === undefined ? value : Array.isArray(seen) ? [...seen, value] : [seen, value];
-}
-
+/**
+ * A form body is read as oidc-provider itself reads it (node:querystring, so a repeated
+ * parameter stays an array and oidc-provider refuses it as a duplicate).
+ */
 function parse(type: string, text: string): Form {
-  const form: Form = {};
-  if (type === FORM) {
-    for (const [key, value] of new URLSearchParams(text)) add(form, key, value);
-    return form;
-  }
+  if (type === FORM) return parseQuery(text);
+  // No prototype, like querystring's: a "__proto__" member is only a (refused) parameter.
+  const form = Object.create(null) as Form;
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -88,23 +87,33 @@ export function auth0TokenRequest(store: Store) {
     }
     void (async () => {
       let form: Form;
+      let text: string;
       try {
-        form = parse(type, await readBody(req));
+        text = await readBody(req);
+        form = parse(type, text);
       } catch (err) {
         if (!(err instanceof BodyError)) throw err;
         return void res.status(err.message.includes('too large') ? 413 : 400).json({ error: 'invalid_request', error_description: err.message });
       }
+      let changed = type !== FORM;
       const audience = form['audience'];
-      if (typeof audience === 'string' && form['resource'] === undefined) form['resource'] = audience;
-      delete form['audience'];
+      if (audience !== undefined) {
+        if (typeof audience === 'string' && form['resource'] === undefined) form['resource'] = audience;
+        delete form['audience'];
+        changed = true;
+      }
       const resource = form['resource'];
       if (form['grant_type'] === 'client_credentials' && typeof resource === 'string' && form['scope'] === undefined) {
         const clientId = typeof form['client_id'] === 'string' ? form['client_id'] : basicClientId(req.headers.authorization);
         const grant = clientId ? await findClientGrant(store, req, clientId, resource) : null;
-        if (grant?.scope.length) form['scope'] = grant.scope.join(' ');
+        if (grant?.scope.length) {
+          form['scope'] = grant.scope.join(' ');
+          changed = true;
+        }
       }
-      req.body = form;
-      // oidc-provider reads an already-parsed body only as form data.
+      forms.set(req, form);
+      // Handed over as form text, which oidc-provider parses once (an object it would stringify and parse again).
+      req.body = changed ? stringify(form) : text;
       req.headers['content-type'] = FORM;
       next();
     })().catch(next);

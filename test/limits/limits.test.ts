@@ -41,8 +41,8 @@ test('a failure guard refuses once its failures reach the limit; a request limit
 
 test('a counter that fails lets the request through and logs why (the limiter never takes the server down)', async () => {
   const broken = () => ({
-    increment: () => Promise.reject(new Error('RateLimiterCluster timeout: no answer from master in time')),
-    peek: () => Promise.reject(new Error('RateLimiterCluster timeout: no answer from master in time')),
+    increment: () => Promise.reject(new Error('rate limits: no answer from the cluster primary in 2000 ms')),
+    peek: () => Promise.reject(new Error('rate limits: no answer from the cluster primary in 2000 ms')),
   });
   const { limits, lines } = setup(broken);
   expect((await limits.consume('authorize_ip', 'k')).allowed).toBe(true);

@@ -1,0 +1,69 @@
+import type { WindowCounter, WindowRule } from '../lib/window-counter.ts';
+import type { FailureEntry } from './cluster-protocol.ts';
+import type { PrimaryLink } from './primary-link.ts';
+
+/**
+ * A worker's copy of the failure counts (token_auth_*, management_auth_ip): every failure is
+ * counted at the primary, which answers only once every other worker's mirror holds it, so
+ * `peek` (the check in front of every /oauth/token and Management request) reads this copy
+ * with no message at all and is still exact. The first `peek` waits for the primary's
+ * current failures (a worker started later must see the counts made before it).
+ */
+export class FailureMirror {
+  private readonly counts = new Map<string, { total: number; endsAt: number }>();
+  private readonly ready: Promise<void>;
+  private isReady = false;
+  private nextSweep = 0;
+
+  private readonly link: PrimaryLink;
+
+  constructor(link: PrimaryLink) {
+    this.link = link;
+    link.onPush((msg) => {
+      this.apply(msg.entry, Date.now());
+      link.tell({ brokeridLimits: 1, t: 'ack', ack: msg.ack });
+    });
+    // Unreachable primary: start empty (fail open, as every limit does) rather than block every check.
+    this.ready = link.request({ brokeridLimits: 1, t: 'hello' }).then((reply) => {
+      const now = Date.now();
+      if (reply.t === 'welcome') for (const entry of reply.entries) this.apply(entry, now);
+    }, () => {}).finally(() => {
+      this.isReady = true;
+    });
+  }
+
+  /** The counter of one failure limit. */
+  counter(name: string, rule: WindowRule): WindowCounter {
+    return {
+      increment: async (key) => {
+        const reply = await this.link.request({ brokeridLimits: 1, t: 'fail', name, rule, key });
+        if (reply.t !== 'failed') throw new Error(`rate limits: unexpected answer ${reply.t} from the cluster primary`);
+        this.apply(reply.entry, Date.now());
+        return { consumedPoints: reply.entry.total, msBeforeNext: reply.entry.msBeforeNext };
+      },
+      peek: async (key) => {
+        if (!this.isReady) await this.ready;
+        const now = Date.now();
+        const c = this.counts.get(`${name}\n${key}`);
+        return c && c.endsAt > now ? { consumedPoints: c.total, msBeforeNext: c.endsAt - now } : null;
+      },
+    };
+  }
+
+  /** Keeps the primary's latest count of a key (a later window replaces an ended one). */
+  private apply(entry: FailureEntry, now: number): void {
+    this.sweep(now);
+    const slot = `${entry.name}\n${entry.key}`;
+    const seen = this.counts.get(slot);
+    const endsAt = now + entry.msBeforeNext;
+    // Pushes and answers can cross on the way: within one window only a higher count is news.
+    if (seen && seen.endsAt > now && Math.abs(seen.endsAt - endsAt) < 1000 && seen.total >= entry.total) return;
+    this.counts.set(slot, { total: entry.total, endsAt });
+  }
+
+  private sweep(now: number): void {
+    if (now < this.nextSweep) return;
+    this.nextSweep = now + 1000;
+    for (const [slot, c] of this.counts) if (c.endsAt <= now) this.counts.delete(slot);
+  }
+}
