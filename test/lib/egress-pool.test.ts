@@ -1,10 +1,10 @@
-import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createTcpServer, type AddressInfo, type Server as TcpServer, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { resolveOptions } from '../../src/connections/engine-options.ts';
 import { oauth2OptionsSchema } from '../../src/connections/options.ts';
 import { requestTokens } from '../../src/connections/upstream-token.ts';
 import { EgressError, egressFetch, type EgressPolicy } from '../../src/lib/egress.ts';
+import { startCountingServer, type CountingServer } from '../support/counting-server.ts';
 
 /**
  * Connection reuse of the egress client, seen from a loopback upstream: how many TCP
@@ -14,13 +14,13 @@ import { EgressError, egressFetch, type EgressPolicy } from '../../src/lib/egres
 
 const insecure: EgressPolicy = { allowInsecure: true, timeoutMs: 2000, maxBytes: 10_000 };
 
-let server: Server;
+let server: CountingServer;
 let port = 0;
-let connections = 0;
 const tokenBodies: string[] = [];
+const connections = () => server.connections();
 
 beforeAll(async () => {
-  server = createHttpServer((req, res) => {
+  server = await startCountingServer((req, res) => {
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString()));
     req.on('end', () => {
@@ -29,14 +29,9 @@ beforeAll(async () => {
       res.end(JSON.stringify({ access_token: `at-${tokenBodies.length}`, token_type: 'Bearer', expires_in: 60 }));
     });
   });
-  server.on('connection', () => connections++);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  port = (server.address() as AddressInfo).port;
+  port = server.port;
 });
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
-});
+afterAll(() => server.close());
 
 const options = resolveOptions(oauth2OptionsSchema({ allowInsecure: true }).parse({
   authorizationURL: 'http://127.0.0.1/authorize', tokenURL: 'http://127.0.0.1/token', client_id: 'c', client_secret: 's',
@@ -45,7 +40,7 @@ const options = resolveOptions(oauth2OptionsSchema({ allowInsecure: true }).pars
 
 describe('egress connection reuse', () => {
   it('sends several token requests over one TCP connection', async () => {
-    const before = connections;
+    const before = connections();
     for (let i = 0; i < 4; i++) {
       const tokens = await requestTokens({
         connection: 'acme', options, url: `http://127.0.0.1:${port}/token`, redirectUri: 'http://127.0.0.1/cb', egress: insecure,
@@ -54,26 +49,26 @@ describe('egress connection reuse', () => {
       expect(tokens.accessToken).toBe(`at-${tokenBodies.length}`);
     }
     expect(tokenBodies.slice(-4).map((b) => new URLSearchParams(b).get('code'))).toEqual(['code-0', 'code-1', 'code-2', 'code-3']);
-    expect(connections - before).toBe(1);
+    expect(connections() - before).toBe(1);
   });
 
   it('keeps a pool per reach: a socket opened under one EGRESS_ALLOW is not lent to another', async () => {
     const url = `http://127.0.0.1:${port}/echo`;
     const listed: EgressPolicy = { ...insecure, allow: ['127.0.0.1/32'] };
     await egressFetch({ method: 'GET', url }, insecure);
-    const before = connections;
+    const before = connections();
     await egressFetch({ method: 'GET', url }, listed);
-    expect(connections - before).toBe(1); // its own socket, not the other reach's idle one
+    expect(connections() - before).toBe(1); // its own socket, not the other reach's idle one
     await egressFetch({ method: 'GET', url }, { ...listed, timeoutMs: 999, maxBytes: 5_000 }); // same reach, other limits: reused
     await egressFetch({ method: 'GET', url }, insecure);
-    expect(connections - before).toBe(1);
+    expect(connections() - before).toBe(1);
   });
 
   it('never lends a socket to another host name, even one on the same address', async () => {
     await egressFetch({ method: 'GET', url: `http://127.0.0.1:${port}/echo` }, insecure);
-    const before = connections;
+    const before = connections();
     await egressFetch({ method: 'GET', url: `http://localhost:${port}/echo` }, insecure);
-    expect(connections - before).toBe(1);
+    expect(connections() - before).toBe(1);
   });
 });
 
