@@ -9,7 +9,7 @@ import { seedConnections } from './seed.ts';
  * `node bench/connections-scale.ts [costs|load] [rounds] [out.txt]`: the scale step "10 vs
  * 10,000 connections stored" as CPU per login, which holds on a machine shared with other work.
  * Two servers run side by side (each idle while the other is measured), one with the bench's
- * 10 connections and one with 10,000; the measurements alternate between them (A B A B ...),
+ * 10 connections and one with 10,000; the measurements alternate between them (A B B A ...),
  * so drift in the machine's load hits both alike. `costs`: sequential logins, CPU per request
  * (as --costs); `load`: the bench's C=32 step (2 s + 8 s). WORKERS=BENCH_WORKERS (default 2).
  */
@@ -44,7 +44,9 @@ async function main(): Promise<void> {
   const lines: string[] = [];
   const totals: Record<string, number[]> = { small: [], large: [] };
   for (let r = 0; r < rounds; r++) {
-    for (const [name, world] of [['small', small], ['large', large]] as const) {
+    // Every other round starts with the large store, so a load rising within a round does not favour one side.
+    const pair = [['small', small], ['large', large]] as const;
+    for (const [name, world] of r % 2 === 0 ? pair : [pair[1], pair[0]]) {
       const label = `round ${r + 1}, ${name === 'small' ? ACTIVE_CONNECTIONS : SCALED} connections`;
       if (mode === 'load') {
         const m = await load(world, label);
