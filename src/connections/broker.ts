@@ -10,7 +10,7 @@ import type { ScriptRunner } from '../sandbox/types.ts';
 import type { ConnectionRecord, Store } from '../store/types.ts';
 import type { LoginMetrics, LoginOutcome } from '../metrics/types.ts';
 import { logLoginFailure, logLoginSuccess, type LoginOutputs } from './broker-logs.ts';
-import { runCallbackSteps, type Arrival, type CallbackEnv, type StrategyExtras } from './callback-runner.ts';
+import { runCallbackSteps, type Arrival, type CallbackEnv } from './callback-runner.ts';
 import { CALLBACK_STEPS } from './callback-steps.ts';
 import { TRY_CLIENT_ID, type DryRunPort } from './dry-run.ts';
 import type { EngineOptions } from './engine-options.ts';
@@ -18,9 +18,10 @@ import { ConnectionError, connectionErrorOf } from './errors.ts';
 import { profileScriptOf } from './profile-script.ts';
 import { createRefresher } from './refresh.ts';
 import { upstreamScope } from './scope.ts';
-import { transactionStateStore, type StateTunnel } from './state-store.ts';
+import { transactionStateStore, type PendingLogin } from './state-store.ts';
 import { BrokerStrategy } from './strategy.ts';
 import type { Broker } from './types.ts';
+import type { TokenCall } from './upstream-token.ts';
 import { extraAuthorizeParams } from './upstream-authorize.ts';
 import { upstreamEgress, upstreamUrlPolicy } from './upstream-egress.ts';
 import { callbackUrl, renderUrl, sharedCallbackUrl, templateValues } from './upstream-urls.ts';
@@ -54,25 +55,30 @@ export function createBroker(deps: BrokerDeps): Broker {
   const secureCookie = config.issuer.startsWith('https:');
   const urlPolicy = upstreamUrlPolicy(config);
 
-  function strategyFor(connection: ConnectionRecord, options: EngineOptions, vars: Record<string, string>, tunnel: StateTunnel,
-    extras: StrategyExtras = {}): BrokerStrategy {
-    const { scope, authorizeExtras = {} } = extras;
-    const tokenURL = renderUrl(connection.name, 'tokenURL', options.tokenURL, vars, urlPolicy, options.template_params);
-    const callbackURL = callbackUrl(config.issuer, connection.name, options);
+  /** The token request of a connection for a login's template values (its URL checked as rendered), all but the grant. */
+  function tokenCallFor(connection: ConnectionRecord, options: EngineOptions, vars: Record<string, string>, trace?: TokenCall['trace']): Omit<TokenCall, 'grant'> {
+    return {
+      connection: connection.name, options, url: renderUrl(connection.name, 'tokenURL', options.tokenURL, vars, urlPolicy, options.template_params),
+      redirectUri: callbackUrl(config.issuer, connection.name, options), egress, ...(trace ? { trace } : {}),
+    };
+  }
+
+  /** The passport strategy that sends the browser to the provider; the token URL is rendered too, so a login that could not exchange its code does not leave. */
+  function strategyFor(connection: ConnectionRecord, options: EngineOptions, start: PendingLogin, scope: string | undefined, authorizeExtras: Record<string, string>): BrokerStrategy {
+    const { url, redirectUri } = tokenCallFor(connection, options, start.vars);
     return new BrokerStrategy({
-      authorizationURL: renderUrl(connection.name, 'authorizationURL', options.authorizationURL, vars, urlPolicy, options.template_params),
-      tokenURL,
+      authorizationURL: renderUrl(connection.name, 'authorizationURL', options.authorizationURL, start.vars, urlPolicy, options.template_params),
+      tokenURL: url,
       clientID: options.client_id,
-      callbackURL,
+      callbackURL: redirectUri,
       ...(scope !== undefined ? { scope } : {}),
       pkce: options.pkce_enabled,
       authorizeParams: authorizeExtras,
-      stateStore: transactionStateStore(store, config.LOGIN_TTL, secureCookie, tunnel),
-      tokenCall: { connection: connection.name, options, url: tokenURL, redirectUri: callbackURL, egress, ...(extras.tokenTrace ? { trace: extras.tokenTrace } : {}) },
+      stateStore: transactionStateStore(store, config.LOGIN_TTL, secureCookie, start),
     });
   }
 
-  const env: CallbackEnv = { store, box: deps.box, runner: deps.runner, interactions: deps.interactions, dryRun: deps.dryRun, optionsOf, strategyFor, metrics: deps.metrics };
+  const env: CallbackEnv = { store, box: deps.box, runner: deps.runner, interactions: deps.interactions, dryRun: deps.dryRun, optionsOf, tokenCallFor, metrics: deps.metrics };
   const outputs: LoginOutputs = { sink: deps.loginLogs, metrics: deps.metrics };
 
   /** Sends the browser back to oidc-provider with an error for the app, or shows it when the app cannot be reached. */
@@ -107,15 +113,11 @@ export function createBroker(deps: BrokerDeps): Broker {
         const appParams = authorizeParams(info.params);
         const vars = templateValues(connection.name, options, appParams);
         const connectionScope = typeof info.params['connection_scope'] === 'string' ? info.params['connection_scope'] : appParams['connection_scope'];
-        const tunnel: StateTunnel = {
-          start: {
-            uid: info.uid, connectionId: connection.id, connection: connection.name, vars, res, redirectUri: callbackUrl(config.issuer, connection.name, options),
-            ...(ticket ? { try: ticket } : {}),
-          },
+        const start: PendingLogin = {
+          uid: info.uid, connectionId: connection.id, connection: connection.name, vars, res, redirectUri: callbackUrl(config.issuer, connection.name, options),
+          ...(ticket ? { try: ticket } : {}),
         };
-        const strategy = strategyFor(connection, options, vars, tunnel, {
-          scope: upstreamScope(options, connectionScope), authorizeExtras: extraAuthorizeParams(options, appParams),
-        });
+        const strategy = strategyFor(connection, options, start, upstreamScope(options, connectionScope), extraAuthorizeParams(options, appParams));
         // A try records the authorization request as passport sent it (the redirect's Location).
         if (ticket) {
           res.once('finish', () => {

@@ -8,9 +8,9 @@ import type { DryRunPort, DryRunTrace, TokenTrace } from './dry-run.ts';
 import type { EngineOptions } from './engine-options.ts';
 import { connectionErrorOf, type ConnectionError } from './errors.ts';
 import type { UpstreamProfile } from './profile-script.ts';
-import type { LoginTransaction, StateTunnel } from './state-store.ts';
-import type { BrokerStrategy } from './strategy.ts';
+import type { LoginTransaction } from './state-store.ts';
 import type { UpstreamTokens } from './token-response.ts';
+import type { TokenCall } from './upstream-token.ts';
 
 /** The vocabulary of the callback steps (callback-steps.ts) and the loop that runs them. */
 
@@ -37,13 +37,6 @@ export interface Arrival {
 /** How a callback ends: the "start again" page, the app's OAuth error, or the way back to the app. */
 export type Outcome = { expired: string } | { failed: ConnectionError } | { returnTo: string };
 
-/** What a strategy is built with beyond the connection: the authorization request's extras, a try's recorders. */
-export interface StrategyExtras {
-  scope?: string;
-  authorizeExtras?: Record<string, string>;
-  tokenTrace?: (t: TokenTrace) => void;
-}
-
 /** What the steps use of the broker. */
 export interface CallbackEnv {
   store: Store;
@@ -53,8 +46,8 @@ export interface CallbackEnv {
   /** The console's side of tries; absent when the console is not mounted (then no attempt is a try). */
   dryRun: DryRunPort | undefined;
   optionsOf(connection: ConnectionRecord): EngineOptions;
-  /** The passport strategy of a connection, its state store serving `tunnel`. */
-  strategyFor(connection: ConnectionRecord, options: EngineOptions, vars: Record<string, string>, tunnel: StateTunnel, extras?: StrategyExtras): BrokerStrategy;
+  /** The code exchange's token request of a connection (its URL rendered with the login's template values), all but the grant; `trace` is a try's recorder. */
+  tokenCallFor(connection: ConnectionRecord, options: EngineOptions, vars: Record<string, string>, trace?: (t: TokenTrace) => void): Omit<TokenCall, 'grant'>;
   /** Hears each step's duration of a login (not of a try). */
   metrics?: Pick<LoginMetrics, 'step'>;
 }

@@ -1,4 +1,3 @@
-import passport from 'passport';
 import { sealIdentityTokens } from '../users/identity-tokens.ts';
 import { loginUpsert, socialIdentityId, socialUserId } from '../users/profile.ts';
 import { callbackPath, issuerMismatch, stateOf, upstreamError } from './callback-checks.ts';
@@ -8,7 +7,7 @@ import { secretValuesOf, type DryRunPort } from './dry-run.ts';
 import { ConnectionError, connectionErrorOf } from './errors.ts';
 import { fetchProfile, profileScriptOf } from './profile-script.ts';
 import { attemptOf, BIND_COOKIE_PREFIX, browserMatches } from './state-store.ts';
-import type { UpstreamTokens } from './token-response.ts';
+import { requestTokens } from './upstream-token.ts';
 import { CALLBACK_PATH } from './upstream-urls.ts';
 
 /**
@@ -103,20 +102,20 @@ function checkProfileScript(a: Arrival): undefined {
   return undefined;
 }
 
-/** passport exchanges the code at the token endpoint (with the attempt's PKCE verifier). */
+/**
+ * The code goes to the token endpoint, with the attempt's PKCE verifier and the callback
+ * address it left with. The engine's own token request, as for refreshes: by now the steps
+ * above have done all passport's callback side did (state, provider error, code), and
+ * building a strategy per callback to reach this one call cost more than the call's own work.
+ */
 async function exchangeCode(a: Arrival, env: CallbackEnv): Promise<undefined> {
   const attempt = known(a, 'attempt');
-  const connection = known(a, 'connection');
   const trial = a.trial;
-  if (trial && typeof a.req.query['code'] === 'string') trial.secrets.push(a.req.query['code']);
-  const strategy = env.strategyFor(connection, known(a, 'options'), attempt.vars, { taken: attempt },
-    trial ? { tokenTrace: (t) => (trial.token = t) } : {});
-  a.tokens = await new Promise<UpstreamTokens>((resolve, reject) => {
-    passport.authenticate(strategy, { session: false }, (err: unknown, tokens: UpstreamTokens | false) => {
-      if (err) return reject(err);
-      if (!tokens) return reject(new ConnectionError('login_failed', `connection "${connection.name}": the login could not be completed`));
-      resolve(tokens);
-    })(a.req, a.res, reject);
+  const code = String(a.req.query['code']); // checkCode: a string
+  if (trial) trial.secrets.push(code);
+  const call = env.tokenCallFor(known(a, 'connection'), known(a, 'options'), attempt.vars, trial ? (t) => (trial.token = t) : undefined);
+  a.tokens = await requestTokens({
+    ...call, grant: { grant_type: 'authorization_code', code, redirect_uri: call.redirectUri, ...(attempt.verifier ? { code_verifier: attempt.verifier } : {}) },
   });
   if (trial) trial.secrets.push(a.tokens.accessToken, a.tokens.refreshToken ?? '', a.tokens.idToken ?? '', ...secretValuesOf(a.tokens.raw));
   return undefined;

@@ -39,13 +39,6 @@ export interface PendingLogin {
   res: Response;
 }
 
-/**
- * What the broker hands passport's state store for one request: on the way out, the login
- * being started (the store records it); on the way back, the transaction the broker has
- * already taken (the store only hands passport its PKCE verifier).
- */
-export type StateTunnel = { start: PendingLogin } | { taken: LoginTransaction };
-
 /** The login transaction a stored record carries, or undefined when it is not one (then the sign-in cannot go on). */
 export function attemptOf(tx: TransactionRecord): LoginTransaction | undefined {
   const p = tx.payload;
@@ -65,12 +58,14 @@ const sha256 = (v: string): string => createHash('sha256').update(v).digest('bas
 type StoreCallback = (err: Error | null, handle?: string) => void;
 type VerifyCallback = (err: Error | null, ok?: string | boolean, state?: unknown) => void;
 
-/** Creates the per-login state store for one request; `tunnel` says which side of the login it serves. */
-export function transactionStateStore(store: Store, ttlSeconds: number, secureCookie: boolean, tunnel: StateTunnel) {
+/**
+ * The state store of the way out, for one request: it records `start`. The way back never
+ * reaches passport (the callback steps take the transaction and exchange the code), so
+ * `verify` refuses: a callback that somehow came through passport fails closed.
+ */
+export function transactionStateStore(store: Store, ttlSeconds: number, secureCookie: boolean, start: PendingLogin) {
   return {
     store(_req: Request, verifier: string | undefined, _state: unknown, _meta: unknown, cb: StoreCallback): void {
-      if (!('start' in tunnel)) return cb(new Error('no login in progress'));
-      const start = tunnel.start;
       const handle = randomBytes(24).toString('base64url');
       const nonce = randomBytes(24).toString('base64url');
       const payload: LoginTransaction = {
@@ -84,10 +79,8 @@ export function transactionStateStore(store: Store, ttlSeconds: number, secureCo
         cb(null, handle);
       }, (err: Error) => cb(err));
     },
-    // The broker takes the transaction (single use) before passport runs; this hands passport its verifier.
     verify(_req: Request, _state: string, cb: VerifyCallback): void {
-      if (!('taken' in tunnel)) return cb(null, false, { message: 'no login in progress' });
-      cb(null, tunnel.taken.verifier ?? true);
+      cb(null, false, { message: 'the callback is not handled by passport' });
     },
   };
 }

@@ -1,6 +1,5 @@
 import OAuth2Strategy from 'passport-oauth2';
 import type { oauth2tokenCallback } from 'oauth';
-import { requestTokens, type TokenCall } from './upstream-token.ts';
 import type { UpstreamTokens } from './token-response.ts';
 
 export interface BrokerStrategyOptions {
@@ -13,17 +12,15 @@ export interface BrokerStrategyOptions {
   /** Extra authorization parameters (authParams, authParamsMap, renamed keys). */
   authorizeParams: Record<string, string>;
   stateStore: object;
-  /** Everything the token request needs except the grant, which passport supplies. */
-  tokenCall: Omit<TokenCall, 'grant'>;
   /** Sees the upstream authorization URL as it is sent (a try records it). */
   onAuthorizeUrl?: (url: string) => void;
 }
 
 /**
- * passport-oauth2 runs the flow (authorization redirect with state and PKCE, callback,
- * state check through our per-login store); the token request goes through the engine's
- * own egress-safe client, which carries every provider quirk. A successful exchange ends
- * with the upstream tokens as passport's "user": what happens next is the broker's steps.
+ * passport-oauth2 builds the way out (authorization redirect with state and PKCE, the state
+ * recorded by our per-login store). The way back is the broker's callback steps, whose code
+ * exchange is the engine's own egress-safe token request (every provider quirk): node-oauth's
+ * HTTP layer is never used, and a code reaching this strategy is refused.
  */
 export class BrokerStrategy extends OAuth2Strategy {
   readonly #authorizeParams: Record<string, string>;
@@ -43,13 +40,8 @@ export class BrokerStrategy extends OAuth2Strategy {
       passReqToCallback: false,
     }, (_at: string, _rt: string, params: UpstreamTokens, _profile: unknown, done: OAuth2Strategy.VerifyCallback) => done(null, params));
     this.#authorizeParams = o.authorizeParams;
-    const exchange = (code: string, params: Record<string, unknown>, callback: oauth2tokenCallback): void => {
-      const verifier = typeof params['code_verifier'] === 'string' ? params['code_verifier'] : undefined;
-      requestTokens({ ...o.tokenCall, grant: { grant_type: 'authorization_code', code, redirect_uri: o.callbackURL, ...(verifier ? { code_verifier: verifier } : {}) } })
-        .then(
-          (tokens) => callback(null as never, tokens.accessToken, tokens.refreshToken ?? '', tokens),
-          (err: unknown) => callback(err as never, '', '', {}),
-        );
+    const exchange = (_code: string, _params: Record<string, unknown>, callback: oauth2tokenCallback): void => {
+      callback(new Error('the code exchange is the broker\'s callback steps, not passport\'s') as never, '', '', {});
     };
     this._oauth2.getOAuthAccessToken = exchange as typeof this._oauth2.getOAuthAccessToken;
     const seen = o.onAuthorizeUrl;

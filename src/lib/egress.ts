@@ -5,6 +5,7 @@ import { isLocalhostName } from './egress-address.ts';
 import type { EgressReach } from './egress-allow.ts';
 import { EgressError } from './egress-error.ts';
 import { deniedAddress, guardedLookup, mayConnect } from './egress-lookup.ts';
+import { agentFor } from './egress-pool.ts';
 
 export { EgressError, isDenied, type EgressErrorCode } from './egress-error.ts';
 
@@ -46,11 +47,12 @@ export interface EgressResponse {
   url: string;
 }
 
-// Keep-alive pools: this client sits on the login hot path, and a TLS handshake per login
-// would dominate its latency. Bounded so one slow upstream cannot hoard descriptors.
-const AGENT_OPTIONS = { keepAlive: true, maxSockets: 64, maxFreeSockets: 16, timeout: 30_000, scheduling: 'lifo' } as const;
-const httpAgent = new http.Agent(AGENT_OPTIONS);
-const httpsAgent = new https.Agent(AGENT_OPTIONS);
+/**
+ * A pooled socket the server closed while it sat idle fails at once, before any answer
+ * (node: `reusedSocket`); the request never reached the server, so it is sent once more on
+ * a fresh socket, within the same deadline.
+ */
+const STALE_SOCKET = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED']);
 
 const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
 const FORBIDDEN_CHARS = /[\r\n\0]/;
@@ -140,44 +142,51 @@ export function egressFetch(req: EgressRequest, policy: EgressPolicy): Promise<E
       port: url.port === '' ? undefined : Number(url.port),
       path: `${url.pathname}${url.search}`,
       headers: req.headers,
-      agent: secure ? httpsAgent : httpAgent,
+      agent: agentFor(policy, secure),
       lookup: guardedLookup(policy),
     };
-    try {
-      request = (secure ? https : http).request(options, (res) => {
-        const declared = Number(res.headers['content-length']);
-        if (Number.isFinite(declared) && declared > policy.maxBytes) return fail(tooLarge());
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (chunk: Buffer) => {
-          size += chunk.length;
-          if (size > policy.maxBytes) fail(tooLarge()); // destroys the socket: nothing more is read
-          else chunks.push(chunk);
+    const send = (retried: boolean): void => {
+      let answered = false;
+      try {
+        request = (secure ? https : http).request(options, (res) => {
+          answered = true;
+          const declared = Number(res.headers['content-length']);
+          if (Number.isFinite(declared) && declared > policy.maxBytes) return fail(tooLarge());
+          const chunks: Buffer[] = [];
+          let size = 0;
+          res.on('data', (chunk: Buffer) => {
+            size += chunk.length;
+            if (size > policy.maxBytes) fail(tooLarge()); // destroys the socket: nothing more is read
+            else chunks.push(chunk);
+          });
+          const broken = () => fail(new EgressError('network', `connection to ${host} broke while reading the response`));
+          res.on('error', broken);
+          res.on('close', () => { if (!res.complete) broken(); });
+          res.on('end', () => {
+            if (settled) return;
+            settled = true;
+            clearTimeout(timer);
+            req.signal?.removeEventListener('abort', onAbort);
+            resolve({ status: res.statusCode ?? 0, headers: flattenHeaders(res.headers), body: Buffer.concat(chunks, size), url: url.href });
+          });
         });
-        const broken = () => fail(new EgressError('network', `connection to ${host} broke while reading the response`));
-        res.on('error', broken);
-        res.on('close', () => { if (!res.complete) broken(); });
-        res.on('end', () => {
-          if (settled) return;
-          settled = true;
-          clearTimeout(timer);
-          req.signal?.removeEventListener('abort', onAbort);
-          resolve({ status: res.statusCode ?? 0, headers: flattenHeaders(res.headers), body: Buffer.concat(chunks, size), url: url.href });
-        });
+      } catch {
+        // node validates header names/values itself and throws synchronously.
+        return fail(new EgressError('invalid_request', `refused request to ${host}: invalid header name or value`));
+      }
+      const sent = request;
+      sent.on('socket', (socket) => {
+        if (socket.connecting) socket.once('connect', () => checkPeer(socket));
+        else checkPeer(socket);
       });
-    } catch {
-      // node validates header names/values itself and throws synchronously.
-      return fail(new EgressError('invalid_request', `refused request to ${host}: invalid header name or value`));
-    }
-    request.on('socket', (socket) => {
-      if (socket.connecting) socket.once('connect', () => checkPeer(socket));
-      else checkPeer(socket);
-    });
-    request.on('error', (err: Error) => {
-      if (err instanceof EgressError) return fail(err);
-      const code = (err as NodeJS.ErrnoException).code ?? 'connection failed';
-      fail(new EgressError('network', `request to ${host} failed: ${code}`));
-    });
-    request.end(req.body);
+      sent.on('error', (err: Error) => {
+        if (err instanceof EgressError) return fail(err);
+        const code = (err as NodeJS.ErrnoException).code ?? 'connection failed';
+        if (!settled && !retried && !answered && sent.reusedSocket && STALE_SOCKET.has(code)) return send(true);
+        fail(new EgressError('network', `request to ${host} failed: ${code}`));
+      });
+      sent.end(req.body);
+    };
+    send(false);
   });
 }

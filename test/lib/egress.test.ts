@@ -1,16 +1,16 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { EgressError, egressFetch, type EgressPolicy } from '../../src/lib/egress.ts';
+import { startCountingServer, type CountingServer } from '../support/counting-server.ts';
 import { SSRF_SPELLINGS } from './ssrf-spellings.ts';
 
 const insecure: EgressPolicy = { allowInsecure: true, timeoutMs: 2000, maxBytes: 10_000 };
 const strict: EgressPolicy = { allowInsecure: false, timeoutMs: 2000, maxBytes: 10_000 };
 
-let server: Server;
+let server: CountingServer;
 let port = 0;
 const hits: string[] = [];
-let connections = 0;
 
 function handle(req: IncomingMessage, res: ServerResponse): void {
   hits.push(req.url ?? '');
@@ -46,15 +46,10 @@ function handle(req: IncomingMessage, res: ServerResponse): void {
 }
 
 beforeAll(async () => {
-  server = createServer(handle);
-  server.on('connection', () => connections++);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  port = (server.address() as AddressInfo).port;
+  server = await startCountingServer(handle);
+  port = server.port;
 });
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
-});
+afterAll(() => server.close());
 
 async function failure(promise: Promise<unknown>): Promise<EgressError> {
   try {
@@ -82,10 +77,10 @@ describe('egressFetch', () => {
 
   it('reuses keep-alive connections', async () => {
     await egressFetch({ method: 'GET', url: `http://127.0.0.1:${port}/echo` }, insecure);
-    const before = connections;
+    const before = server.connections();
     await egressFetch({ method: 'GET', url: `http://127.0.0.1:${port}/echo` }, insecure);
     await egressFetch({ method: 'GET', url: `http://127.0.0.1:${port}/echo` }, insecure);
-    expect(connections).toBe(before);
+    expect(server.connections()).toBe(before);
   });
 
   it('times out a server that never answers, without leaking the query string', async () => {
