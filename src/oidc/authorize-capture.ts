@@ -35,13 +35,20 @@ function capture(params: Record<string, unknown>): Record<string, string> {
 /** Express middleware for GET/POST /authorize: fills RAW_PARAMS (replacing any sent by the caller). */
 export function captureAuthorizeParams(req: Request, _res: Response, next: NextFunction): void {
   if (req.method === 'GET') {
-    const url = new URL(req.url, 'http://x');
-    const params = capture(Object.fromEntries(url.searchParams));
+    const q = req.url.indexOf('?');
+    const sent = q < 0 ? '' : req.url.slice(q + 1);
+    const search = new URLSearchParams(sent);
+    const params = capture(Object.fromEntries(search));
     const raw = JSON.stringify(params);
-    url.searchParams.delete(RAW_PARAMS);
-    if (params['resource'] && !url.searchParams.has('resource')) url.searchParams.set('resource', params['resource']);
-    if (raw.length <= MAX_RAW_LENGTH) url.searchParams.set(RAW_PARAMS, raw);
-    req.url = `${url.pathname}?${url.searchParams.toString()}`;
+    // The query as sent, with ours appended: re-serializing all of it cost more than the rest of this function.
+    // Only a caller's own RAW_PARAMS forces the rebuild (it must never reach the interaction).
+    let query = search.has(RAW_PARAMS) ? (search.delete(RAW_PARAMS), search.toString()) : sent;
+    const added = new URLSearchParams();
+    if (params['resource'] && !search.has('resource')) added.set('resource', params['resource']);
+    if (raw.length <= MAX_RAW_LENGTH) added.set(RAW_PARAMS, raw);
+    const extra = added.toString();
+    if (extra) query = query ? `${query}&${extra}` : extra;
+    req.url = `${q < 0 ? req.url : req.url.slice(0, q)}?${query}`;
   } else if (req.method === 'POST' && req.body && typeof req.body === 'object') {
     const body = req.body as Record<string, unknown>;
     const params = capture(body);
