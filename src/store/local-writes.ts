@@ -26,11 +26,16 @@ export class LocalWrites {
       const method = value as (...args: unknown[]) => Promise<unknown>;
       wrapped[name] = async (...args: unknown[]) => {
         this.#count++;
+        let failed = false;
         try {
           return await method.apply(repo, args);
+        } catch (err) {
+          failed = true;
+          throw err;
         } finally {
           this.#count++;
-          if (afterWrite) await afterWrite();
+          // A failed bump after a failed write must not hide the write's own error.
+          if (afterWrite) await afterWrite().catch((err: unknown) => { if (!failed) throw err; });
         }
       };
     }
