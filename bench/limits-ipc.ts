@@ -70,7 +70,7 @@ async function workerMain(impl: Impl): Promise<void> {
 async function primaryMain(): Promise<void> {
   new RateLimiterClusterMaster();
   startClusterCounters();
-  const rows: Array<{ impl: Impl; round: number } & Record<string, number>> = [];
+  const rows: Array<{ impl: Impl; round: number; result: Record<string, number> }> = [];
   for (let round = 1; round <= 2; round++) {
     for (const impl of round % 2 ? IMPLS : [...IMPLS].reverse()) {
       const worker = cluster.fork({ LIMITS_IPC_IMPL: impl });
@@ -83,7 +83,7 @@ async function primaryMain(): Promise<void> {
         });
       });
       await new Promise((r) => worker.once('exit', r));
-      rows.push({ impl, round, ...result });
+      rows.push({ impl, round, result });
       process.stdout.write(`${impl} (round ${round}): ${JSON.stringify(result)}\n`);
     }
   }
@@ -95,7 +95,7 @@ async function primaryMain(): Promise<void> {
     '',
     '| Counters | round | consume: worker µs | consume: primary µs | check: worker µs | check: primary µs |',
     '| --- | ---: | ---: | ---: | ---: | ---: |',
-    ...rows.map((r) => `| ${r.impl} | ${r.round} | ${f(r['consumeWorkerUs'])} | ${f(r['consumePrimaryUs'])} | ${f(r['checkWorkerUs'])} | ${f(r['checkPrimaryUs'])} |`),
+    ...rows.map(({ impl, round, result: r }) => `| ${impl} | ${round} | ${f(r['consumeWorkerUs'])} | ${f(r['consumePrimaryUs'])} | ${f(r['checkWorkerUs'])} | ${f(r['checkPrimaryUs'])} |`),
   ];
   const dir = fileURLToPath(new URL('./results/', import.meta.url));
   mkdirSync(dir, { recursive: true });

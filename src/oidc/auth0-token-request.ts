@@ -63,6 +63,10 @@ function parse(type: string, text: string): Form {
   }
   if (!json || typeof json !== 'object' || Array.isArray(json)) throw new BodyError('the JSON body must be an object');
   for (const [key, value] of Object.entries(json)) {
+    // A lone UTF-16 surrogate ("\ud800") is valid JSON but no form text can carry it.
+    if (!key.isWellFormed() || (typeof value === 'string' && !value.isWellFormed())) {
+      throw new BodyError(`the JSON member "${key.slice(0, 50).toWellFormed()}" is not well-formed text (a lone surrogate)`);
+    }
     if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') form[key] = String(value);
     else if (value !== null && value !== undefined) throw new BodyError(`the JSON member "${key.slice(0, 50)}" must be a string`);
   }

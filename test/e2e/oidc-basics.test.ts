@@ -100,6 +100,7 @@ test('the token endpoint answers bad bodies with OAuth errors: malformed JSON, n
   const cases: [Response, number, RegExp][] = [
     [await post('{"grant_type":', 'application/json'), 400, /JSON body cannot be parsed/],
     [await post('{"grant_type":"client_credentials","client_id":{"a":1}}', 'application/json'), 400, /"client_id" must be a string/],
+    [await post('{"grant_type":"client_credentials","client_secret":"\\ud800"}', 'application/json'), 400, /"client_secret" is not well-formed text/],
     [await post(`grant_type=client_credentials&client_id=${ADMIN_ID}&client_id=other&client_secret=${ADMIN_SECRET}`, 'application/x-www-form-urlencoded'), 400, /client_id/],
     [await post(`grant_type=client_credentials&x=${'a'.repeat(60_000)}`, 'application/x-www-form-urlencoded'), 413, /too large/],
   ];
