@@ -94,8 +94,9 @@ export function serverView(beforeText: string, afterText: string, ops: number): 
       count, p50Ms: round(quantile(0.5, buckets) * 1000, 2), p95Ms: round(quantile(0.95, buckets) * 1000, 2), meanMs: round((seconds / count) * 1000, 2),
     };
   }
+  // A labelled counter nothing has incremented yet has its TYPE line and no sample: exposed, at 0.
   const delta = (family: string, label?: string): number | null => {
-    const now = sumOf(after, family, label);
+    const now = sumOf(after, family, label) ?? (afterText.includes(`# TYPE ${family} `) ? 0 : null);
     return now === null ? null : now - (sumOf(before, family, label) ?? 0);
   };
   const reads = delta('brokerid_store_statements_total', 'kind="read"');

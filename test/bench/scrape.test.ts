@@ -21,6 +21,8 @@ test('histograms over the window only, quantiles from the buckets, statements "n
   expect(view.histograms['brokerid_login_callback_duration_seconds{outcome="success"}']?.count).toBe(1);
   expect(view.statementsPerOp).toBeNull();
   expect(view.storeErrors).toBe(1);
+  // Exposed but never incremented (no sample yet, only its TYPE line): 0, not "not exposed".
+  expect(serverView(before, before, 100).storeErrors).toBe(0);
 });
 
 test('store statements per operation from brokerid_store_statements_total{kind}, when exposed', () => {
