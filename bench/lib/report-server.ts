@@ -7,14 +7,14 @@ const n0 = (v: number): string => Math.round(v).toLocaleString('en-US');
 const x = (v: number | null | undefined): string => (v === null || v === undefined ? '—' : `${v.toFixed(2)}×`);
 
 /** The A B A B steps of one comparison, each row with its logins/s, CPU per login and other load. */
-function abTable(r: Results, prefix: string, title: string, ratioKey: string, cpuKey: string): string[] {
+function abTable(r: Results, prefix: string, title: string, ratioKey: string, cpuKey: string, cpuSides: string): string[] {
   const steps = r.steps.filter((s) => s.id.startsWith(`${prefix}-`));
   if (!steps.length) return [];
   const out = [`| ${title} | logins/s | p50 ms | p95 ms | server CPU ms per login | server RSS MB | other load (cores) |`, '| --- | ---: | ---: | ---: | ---: | ---: | ---: |'];
   for (const s of steps) {
     out.push(`| ${s.title} | ${n0(s.rate)} | ${s.latencyMs.p50} | ${s.latencyMs.p95} | ${s.serverCpuMsPerOp.toFixed(2)} | ${n0(s.serverPeakRssMb)} | ${s.otherCpuCores.toFixed(2)} |`);
   }
-  out.push(`| **mean ratio** | **${x(r.ratios[ratioKey])}** | | | ${x(r.ratios[cpuKey])} (CPU, lower side / higher side) | | |`, '');
+  out.push(`| **mean ratio** | **${x(r.ratios[ratioKey])}** | | | ${x(r.ratios[cpuKey])} (${cpuSides}) | | |`, '');
   return out;
 }
 
@@ -22,8 +22,8 @@ function abTable(r: Results, prefix: string, title: string, ratioKey: string, cp
 export function abTables(r: Results): string[] {
   const seeded = r.seedingSeconds ? ` (seeded straight into the file: users ${r.seedingSeconds.users} s, log events ${r.seedingSeconds.logs} s)` : '';
   return [
-    ...abTable(r, 'features', 'Tenant logs + rate limits + metrics, off vs. on (server restarted each step)', 'features on/off', 'CPU per login, features off/on'),
-    ...abTable(r, 'store', `Empty store vs. 100,000 users + 1,000,000 log events${seeded}`, 'store full/empty', 'CPU per login, store empty/full'),
+    ...abTable(r, 'features', 'Tenant logs + rate limits + metrics, off vs. on (server restarted each step)', 'features on/off', 'CPU per login, features off/on', 'off / on'),
+    ...abTable(r, 'store', `Empty store vs. 100,000 users + 1,000,000 log events${seeded}`, 'store full/empty', 'CPU per login, store empty/full', 'empty / full'),
   ];
 }
 

@@ -1,6 +1,6 @@
 import { freePort } from '../../test/support/ports.ts';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,6 +34,10 @@ async function environment(): Promise<Env> {
   const logs = join(tmp, 'logs');
   mkdirSync(logs, { recursive: true });
   mkdirSync(dataDir, { recursive: true });
+  // The stores (over a GB with the full copy) never outlive the run, even a failed one; the logs stay for a post-mortem.
+  process.once('exit', () => {
+    for (const dir of ['data', 'data-empty', 'data-full']) rmSync(join(tmp, dir), { recursive: true, force: true });
+  });
   const port = await freePort();
   const issuer = `http://127.0.0.1:${port}/`;
   return {

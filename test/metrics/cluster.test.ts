@@ -1,7 +1,7 @@
 import { request } from 'node:http';
 import { rm } from 'node:fs/promises';
 import { testEnv } from '../support/server.ts';
-import { spawnServer, type ServerProcess } from '../support/process.ts';
+import { spawnUntil, type StartedProcess } from '../support/process.ts';
 
 /**
  * GET /metrics of a WORKERS=2 server answers for both workers, whichever serves the scrape.
@@ -12,12 +12,15 @@ const TOKEN = 'metrics-token-0123456789';
 const CALLBACKS = 9;
 
 let env: Record<string, string>;
-let server: ServerProcess | undefined;
+let server: StartedProcess | undefined;
 beforeAll(async () => {
   env = await testEnv({ WORKERS: '2', LOG_LEVEL: 'info', METRICS_TOKEN: TOKEN });
 });
 afterAll(async () => {
-  await server?.stop();
+  if (server && server.child.exitCode === null) {
+    server.child.kill('SIGTERM');
+    await server.exited;
+  }
   await rm(env['DATA_DIR']!, { recursive: true, force: true });
 });
 
@@ -41,9 +44,10 @@ const failures = (text: string): number => text.split('\n')
   .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
 
 test('a scrape of any worker counts the logins of both', async () => {
-  server = await spawnServer(env);
+  // Three processes to start on a machine other tests share: a longer wait than spawnServer's.
+  server = await spawnUntil(['--no-node-snapshot', 'src/main.ts'], env, '"msg":"listening"', { timeoutMs: 60_000 });
   const listening = () => server!.output().split('\n').filter((line) => line.includes('"msg":"listening"')).length;
-  for (const deadline = Date.now() + 20_000; listening() < 2 && Date.now() < deadline;) await new Promise((r) => setTimeout(r, 50));
+  for (const deadline = Date.now() + 40_000; listening() < 2 && Date.now() < deadline;) await new Promise((r) => setTimeout(r, 50));
   expect(listening()).toBe(2);
   // A callback whose state this server never issued: one failed login, counted by the worker that got it.
   for (let i = 0; i < CALLBACKS; i++) expect((await get(`/login/callback?state=unknown-${i}&code=c`)).status).toBeGreaterThanOrEqual(400);
@@ -55,4 +59,4 @@ test('a scrape of any worker counts the logins of both', async () => {
     seen.push(failures(scrape.body));
   }
   expect(seen).toEqual(Array(4).fill(CALLBACKS));
-});
+}, 120_000);
