@@ -4,13 +4,15 @@ import { join } from 'node:path';
 import type { DiagnoseOptions } from './diagnose.ts';
 import { machine, type Step } from './lib/report.ts';
 import { logEventCpu } from './logs-event-cpu.ts';
-import { bootServer, loginScenario, measure, say, startWorld, stored } from './lib/world.ts';
+import { alternate, sideMeans } from './lib/alternate.ts';
+import { say, startWorld } from './lib/world.ts';
 
 /**
  * `npm run bench -- --logs-cost[=rounds]`: the cost of tenant logs on the hot path (issue 13's
  * "tenant logs on vs off >= 0.95x"). Brokered logins at C=32, the server restarted with
- * LOGS_ENABLED=true and =false in turn (on, off, off, on, on, off, ...), so a change in the machine's
- * other load hits both sides alike; each pair's ratio is reported with the other load seen.
+ * LOGS_ENABLED=true and =false in turn (on, off, on, off, ...: lib/alternate.ts, as the main
+ * run's features and store comparisons), so a change in the machine's other load hits both
+ * sides alike; each pair's ratio is reported with the other load seen.
  * Then the CPU one event costs in-process (logs-event-cpu.ts), which other load disturbs less.
  */
 
@@ -22,26 +24,18 @@ const round = (x: number, digits = 3): number => Math.round(x * 10 ** digits) / 
 /** Runs the alternating steps and writes bench/results/<stamp>-logs-cost.{json,md}. */
 export async function logsCostRun(rounds: number, options: DiagnoseOptions): Promise<void> {
   const world = await startWorld(options.workers);
-  const steps: Step[] = [];
+  let steps: Step[] = [];
   try {
-    for (let round = 1; round <= rounds; round++) {
-      // ABBA: on/off, then off/on, ... so a steady drift of the machine's load favours neither side.
-      for (const enabled of round % 2 === 1 ? [true, false] : [false, true]) {
-        await world.server.stop();
-        world.env.serverEnv['LOGS_ENABLED'] = String(enabled);
-        world.server = await bootServer(world.env, options.workers);
-        steps.push(await measure(options.timing, {
-          id: `logs-${enabled ? 'on' : 'off'}-${round}`, title: `brokered login, LOGS_ENABLED=${enabled} (round ${round})`,
-          target: 'brokerid', scenario: 'brokered login', workers: options.workers, stored: stored(world),
-        }, loginScenario(world), C, { server: world.server.pid, upstream: world.upstream.pid }));
-      }
-    }
+    steps = await alternate(world, options.timing, 'logs', [
+      { key: 'on', title: 'brokered login, LOGS_ENABLED=true', env: { LOGS_ENABLED: 'true' } },
+      { key: 'off', title: 'brokered login, LOGS_ENABLED=false', env: { LOGS_ENABLED: 'false' } },
+    ], rounds, C, options.workers);
   } finally {
     await world.server.stop();
     await world.upstream.stop();
     await rm(world.env.tmp, { recursive: true, force: true });
   }
-  const side = (on: boolean) => steps.filter((s) => s.id.startsWith(on ? 'logs-on' : 'logs-off'));
+  const side = (on: boolean) => sideMeans(steps, 'logs', on ? 'on' : 'off').steps;
   const pairs = side(true).map((on, i) => ({ on, off: side(false)[i]! }));
   const ratio = round(mean(side(true).map((s) => s.rate)) / mean(side(false).map((s) => s.rate)));
   const cpu = await logEventCpu();
@@ -50,7 +44,7 @@ export async function logsCostRun(rounds: number, options: DiagnoseOptions): Pro
   const m = machine();
   const lines = [
     `Measured ${new Date().toISOString()} on ${m.cpuModel}, ${m.cores} cores, ${m.memoryGb} GB, Node ${m.node}; brokered logins at C=${C}, `
-      + `${options.workers} worker(s), ${options.timing.warmupMs / 1000} s warm-up + ${options.timing.durationMs / 1000} s per step, on/off alternating (ABBA).`,
+      + `${options.workers} worker(s), ${options.timing.warmupMs / 1000} s warm-up + ${options.timing.durationMs / 1000} s per step, on/off alternating (ABAB).`,
     '',
     '| Round | logs on: logins/s | CPU ms/login | logs off: logins/s | CPU ms/login | on / off | other load (cores) on / off |',
     '| --- | ---: | ---: | ---: | ---: | ---: | --- |',

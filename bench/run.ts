@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { costsRun, holdRun, profileRun, type DiagnoseOptions } from './diagnose.ts';
 import { logsCostRun } from './logs-cost.ts';
+import { copyStore, featuresCost, storeScale } from './lib/comparisons.ts';
 import { runSandboxBench } from './lib/children.ts';
 import { ACTIVE_CONNECTIONS } from './lib/fixtures.ts';
 import { startPeer } from './lib/peer.ts';
@@ -11,17 +12,18 @@ import { machineBusySeconds } from './lib/procfs.ts';
 import { machine, markdown, type Results, type SandboxCase, type Step } from './lib/report.ts';
 import { assemble } from './lib/verdict.ts';
 import {
-  BASE_USERS, bootServer, DEFAULT_WORKERS, elapsedSeconds, loginScenario, measure, say, setUpstreamUsers, startBaseline, startWorld, stored, tokenScenario,
+  bootServer, DEFAULT_WORKERS, elapsedSeconds, loginScenario, measure, say, scrapeOf, startBaseline, startWorld, stored, storeFileOf, tokenScenario,
 } from './lib/world.ts';
-import { seedConnections, seedUsers } from './seed.ts';
+import { seedConnections } from './seed.ts';
 
 /**
  * `npm run bench`: starts everything on loopback (the server on a temporary embedded store,
  * the upstream OAuth 2.0 provider, plain oidc-provider as the baseline, better-auth as the
  * peer, a driver process per step), measures in one run brokered logins at several
  * concurrencies, the baseline and the peer at the same ones, machine
- * tokens, the sandbox, 10 vs 10,000 connections and 100 vs 100,000 users stored, and one
- * worker vs the default; writes bench/results/<date>-<machine>.{json,md} and prints the table.
+ * tokens, the sandbox, logs + rate limits + metrics off vs on (A B A B), 10 vs 10,000
+ * connections, an empty store vs 100,000 users + 1,000,000 log events (A B A B), and one
+ * worker vs the default, with the server's own /metrics scraped around every step of ours; writes bench/results/<date>-<machine>.{json,md} and prints the table.
  *
  *   --quick   short steps (1 s + 3 s) to try the harness; results get a -quick suffix
  *   --verbose each step's mean latency per request of the flow
@@ -36,7 +38,6 @@ const timing = { warmupMs: quick ? 1_000 : 2_000, durationMs: quick ? 3_000 : 8_
 const CONCURRENCY = [8, 32, 128];
 const SCALE_C = 32;
 const SCALED_CONNECTIONS = 10_000;
-const SCALED_USERS = 100_000;
 const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url));
 const stamp = `${new Date().toISOString().slice(0, 10)}-${machine().hostname.replace(/[^\w.-]+/g, '_')}`;
 
@@ -54,10 +55,13 @@ async function fullRun(): Promise<void> {
   const steps: Step[] = [];
   // 1. Processes: one worker first; the server is then restarted with WORKERS at its default.
   const world = await startWorld(1);
+  // The store as registered, copied before anything is measured: the empty and full sides of the store comparison.
+  const copies = copyStore(world);
   const roots = () => ({ server: world.server.pid, upstream: world.upstream.pid });
+  const scrape = scrapeOf(world);
   const brokered = (id: string, title: string, workers: number) =>
     ({ id, title, target: 'brokerid' as const, scenario: 'brokered login' as const, workers, stored: stored(world) });
-  steps.push(await measure(timing, brokered('workers-1', 'brokered login, 1 worker', 1), loginScenario(world), SCALE_C, roots()));
+  steps.push(await measure(timing, brokered('workers-1', 'brokered login, 1 worker', 1), loginScenario(world), SCALE_C, roots(), scrape));
   await world.server.stop();
   world.server = await bootServer(world.env, DEFAULT_WORKERS);
 
@@ -72,11 +76,11 @@ async function fullRun(): Promise<void> {
   const peerLogin = (c: number) => measure(timing, peerMeta(c), peer.scenario, c, peerRoots);
   const plainMeta = (id: string, scenario: 'plain login' | 'client credentials') => ({ id, title: 'oidc-provider, plain', target: 'oidc-provider' as const, scenario, workers: 1 });
   const plain = (c: number) => measure(timing, plainMeta(`baseline-${c}`, 'plain login'), loginScenario(world, baseline.issuer, []), c, baseRoots);
-  const ours = (c: number) => measure(timing, brokered(`brokered-${c}`, `brokerid, brokered (${DEFAULT_WORKERS} workers)`, DEFAULT_WORKERS), loginScenario(world), c, roots());
+  const ours = (c: number) => measure(timing, brokered(`brokered-${c}`, `brokerid, brokered (${DEFAULT_WORKERS} workers)`, DEFAULT_WORKERS), loginScenario(world), c, roots(), scrape);
 
   // 2. Machine tokens: ours (Auth0's `audience`), then plain oidc-provider issuing the same JWT.
   steps.push(await measure(timing, { id: 'tokens', title: 'brokerid', target: 'brokerid', scenario: 'client credentials', workers: DEFAULT_WORKERS },
-    tokenScenario(world, world.env.issuer, false), SCALE_C, roots()));
+    tokenScenario(world, world.env.issuer, false), SCALE_C, roots(), scrape));
   steps.push(await measure(timing, plainMeta('tokens-baseline', 'client credentials'), tokenScenario(world, baseline.issuer, true), SCALE_C, baseRoots));
 
   // 3. Logins, brokered, plain and the peer's, per concurrency; ours at C=32 last, right
@@ -92,17 +96,18 @@ async function fullRun(): Promise<void> {
   await peer.child.stop();
   steps.push(await ours(SCALE_C));
 
-  // 4. Scale: many connections stored, then many users stored (logins then spread over all of them).
+  // 4. What the optional features cost: logs, rate limits and metrics off vs on, A B A B (left on the defaults).
+  steps.push(...await featuresCost(world, timing, SCALE_C, DEFAULT_WORKERS));
+
+  // 5. Scale: many connections stored; then an empty store vs one with many users and log events, A B A B.
   say(`seeding ${SCALED_CONNECTIONS - ACTIVE_CONNECTIONS} more connections ...`);
-  await seedConnections(world.env.storeFile, world.env.serverEnv['SECRETS_KEY']!, world.upstreamUrl, world.apps.app.clientId, ACTIVE_CONNECTIONS, SCALED_CONNECTIONS);
-  steps.push(await measure(timing, brokered('scale-connections', `brokered, ${SCALED_CONNECTIONS} connections`, DEFAULT_WORKERS), loginScenario(world), SCALE_C, roots()));
-  say(`seeding ${SCALED_USERS - BASE_USERS} more users ...`);
-  await seedUsers(world.env.storeFile, BASE_USERS, SCALED_USERS);
-  await setUpstreamUsers(world.upstreamUrl, SCALED_USERS);
-  steps.push(await measure(timing, brokered('scale-users', `brokered, ${SCALED_USERS} users`, DEFAULT_WORKERS), loginScenario(world), SCALE_C, roots()));
+  await seedConnections(storeFileOf(world.env), world.env.serverEnv['SECRETS_KEY']!, world.upstreamUrl, world.apps.app.clientId, ACTIVE_CONNECTIONS, SCALED_CONNECTIONS);
+  steps.push(await measure(timing, brokered('scale-connections', `brokered, ${SCALED_CONNECTIONS} connections`, DEFAULT_WORKERS), loginScenario(world), SCALE_C, roots(), scrape));
+  const store = await storeScale(world, copies, timing, SCALE_C, DEFAULT_WORKERS);
+  steps.push(...store.steps);
   await world.server.stop();
 
-  // 5. Sandbox micro-benchmark, with only the upstream (its request.get target) still running.
+  // 6. Sandbox micro-benchmark, with only the upstream (its request.get target) still running.
   say('▶ sandbox: fetchUserProfile runs ...');
   const sandbox = await runSandboxBench<Record<string, SandboxCase>>(`${world.upstreamUrl}/_bench/profile`);
   for (const [name, c] of Object.entries(sandbox)) {
@@ -110,7 +115,8 @@ async function fullRun(): Promise<void> {
   }
   await world.upstream.stop();
 
-  const results = assemble(steps, sandbox, { ...timing, concurrency: CONCURRENCY, scaleConcurrency: SCALE_C, defaultWorkers: DEFAULT_WORKERS, quick }, elapsedSeconds());
+  const results = assemble(steps, sandbox, { ...timing, concurrency: CONCURRENCY, scaleConcurrency: SCALE_C, defaultWorkers: DEFAULT_WORKERS, quick }, elapsedSeconds(),
+    { seedingSeconds: store.seeding });
   const file = write(results);
   process.stdout.write(`\n${markdown(results)}\n`);
   say(`results written to ${file}.json and ${file}.md`);

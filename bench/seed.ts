@@ -88,11 +88,11 @@ export async function seedUsers(file: string, from: number, to: number): Promise
 }
 
 /** Row counts, to state in the results what was stored. */
-export function countRows(file: string): { connections: number; users: number; oidcRecords: number } {
+export function countRows(file: string): { connections: number; users: number; oidcRecords: number; logs: number } {
   const db = new SqliteDb(file);
   try {
     const n = (table: string) => Number(db.stmt(`SELECT count(*) AS n FROM ${table}`).get()?.['n'] ?? 0);
-    return { connections: n('connections'), users: n('users'), oidcRecords: n('oidc') };
+    return { connections: n('connections'), users: n('users'), oidcRecords: n('oidc'), logs: n('logs') };
   } finally {
     db.close();
   }

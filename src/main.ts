@@ -5,6 +5,7 @@ import { ensureKeySet } from './oidc/keys.ts';
 import { createSecretBox } from './lib/secrets.ts';
 import { openConfiguredStore, prepareStore, startServer } from './server.ts';
 import { startClusterCounters } from './limits/index.ts';
+import { startClusterMetrics } from './metrics/index.ts';
 
 /** Process entry: load settings, prepare the store once, then serve from one or WORKERS processes. */
 async function main(): Promise<void> {
@@ -38,6 +39,8 @@ async function primary(config: Config, log: Logger): Promise<void> {
   await store.close();
   // The workers' rate-limit counters live here, so one limit holds across all of them.
   startClusterCounters();
+  // A scrape of any worker answers for all of them: the primary gathers their registries.
+  startClusterMetrics();
   let stopping = false;
   for (let i = 0; i < config.WORKERS; i++) cluster.fork();
   cluster.on('exit', (worker, code) => {

@@ -12,11 +12,12 @@ import { ensureAdminClient } from './management/bootstrap.ts';
 import { createClientService } from './management/clients/service.ts';
 import { createOidcHost } from './oidc/host.ts';
 import { openStore } from './store/open.ts';
-import type { Store } from './store/types.ts';
+import type { Store, StoreMetrics } from './store/types.ts';
 import { createFeatures } from './features.ts';
 import { createTenantLogs } from './logs/index.ts';
 import { createServerLimits } from './limits/index.ts';
-import { processMetrics } from './metrics/index.ts';
+import { disabledMetrics, processMetrics } from './metrics/index.ts';
+import { observeStore } from './store/observe.ts';
 
 export interface RunningServer {
   url: string;
@@ -29,11 +30,10 @@ export interface RunningServer {
 }
 
 /** Opens the configured store (the embedded one lives in DATA_DIR). */
-export function openConfiguredStore(config: Config): Promise<Store> {
-  const metrics = processMetrics();
+export function openConfiguredStore(config: Config, metrics?: StoreMetrics): Promise<Store> {
   return config.STORE === 'mongodb'
-    ? openStore({ kind: 'mongodb', uri: config.MONGODB_URI ?? '', metrics })
-    : openStore({ kind: 'sqlite', file: join(config.dataDir, 'store.sqlite'), metrics });
+    ? openStore({ kind: 'mongodb', uri: config.MONGODB_URI ?? '', ...(metrics ? { metrics } : {}) })
+    : openStore({ kind: 'sqlite', file: join(config.dataDir, 'store.sqlite'), ...(metrics ? { metrics } : {}) });
 }
 
 /** Prepares what every process shares before serving: signing keys and the admin client. */
@@ -45,14 +45,14 @@ export async function prepareStore(config: Config, store: Store, log: Logger): P
 /** Builds everything and listens. */
 export async function startServer(config: Config, log: Logger, options: { bootstrap?: boolean } = {}): Promise<RunningServer> {
   routeLibraryNotices(log);
-  const store = await openConfiguredStore(config);
+  const metrics = config.METRICS_ENABLED ? processMetrics() : disabledMetrics();
+  const store = observeStore(await openConfiguredStore(config, metrics), metrics);
   const box = createSecretBox(config.secretsKey, config.previousSecretsKeys);
   const clients = createClientService(store, box);
   const logs = createTenantLogs({
     repo: store.logs, logger: log, retentionDays: config.LOGS_RETENTION_DAYS, enabled: config.LOGS_ENABLED,
     clientName: async (id) => (await store.clients.get(id))?.name,
   });
-  const metrics = processMetrics();
   const limits = createServerLimits({ config, store, logger: log, sink: logs.sink, metrics });
   const features = createFeatures({ config, store, box, logger: log, logs, metrics });
   const host = await createOidcHost({ config, store, box, checkConnection: features.checkConnection, logs: logs.sink });
@@ -61,7 +61,7 @@ export async function startServer(config: Config, log: Logger, options: { bootst
   const purge = setInterval(() => store.purgeExpired().catch((err: unknown) => log.error({ err }, 'purge failed')), 60_000);
   purge.unref();
 
-  const app = createApp({ config, store, box, logger: log, host, clients, logs, limits, metrics, ...features.app(host) });
+  const app = createApp({ config, store, box, logger: log, host, clients, logs, limits, ...(config.METRICS_ENABLED ? { metrics } : {}), ...features.app(host) });
   const server: Server = config.TLS_CERT_FILE && config.TLS_KEY_FILE
     ? createHttpsServer({ cert: readFileSync(config.TLS_CERT_FILE), key: readFileSync(config.TLS_KEY_FILE) }, app)
     : createHttpServer(app);

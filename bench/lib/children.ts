@@ -113,9 +113,10 @@ export interface Measured { result: DriverResult; usage: Record<string, Usage> }
 
 /**
  * Runs one driver process for one job. CPU and memory of the watched process trees
- * (`roots`, plus the driver itself) are taken over exactly the measured window.
+ * (`roots`, plus the driver itself) are taken over exactly the measured window;
+ * `onWindow` hears when that window opens and closes (the server's /metrics is scraped then).
  */
-export function runDriver(job: DriverJob, roots: Record<string, number>): Promise<Measured> {
+export function runDriver(job: DriverJob, roots: Record<string, number>, onWindow?: (edge: 'start' | 'end') => void): Promise<Measured> {
   const proc = fork(bench('driver.ts'), [], { cwd: ROOT, execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   live.add(proc);
   const limitMs = job.warmupMs + job.durationMs + 40_000;
@@ -130,8 +131,10 @@ export function runDriver(job: DriverJob, roots: Record<string, number>): Promis
       if (message.t === 'measure-start') {
         window = new UsageWindow({ ...roots, driver: proc.pid ?? 0 });
         window.start(job.durationMs + 10_000);
+        onWindow?.('start');
       } else if (message.t === 'measure-end') {
         usage = window?.stop();
+        onWindow?.('end');
       } else if (message.t === 'result') {
         clearTimeout(timer);
         resolve({ result: message.result, usage: usage ?? window?.stop() ?? {} });

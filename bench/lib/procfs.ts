@@ -77,6 +77,8 @@ export interface Usage {
   processes: number;
   /** CPU (cores) per kind of process in the tree: primary, worker, sandbox. */
   parts: Record<string, number>;
+  /** Highest sampled RSS (MB) of each kind's processes together (primary, worker, sandbox): where the tree's peak lives. */
+  peakRssParts: Record<string, number>;
 }
 
 /** What a process of a server tree is: its root, a sandbox process (src/sandbox/worker.ts) or a worker. */
@@ -106,6 +108,8 @@ export class UsageWindow {
   #cpu0: Record<string, number> = {};
   #perPid0 = new Map<number, number>();
   #peak: Record<string, number> = {};
+  #kinds = new Map<number, string>();
+  #peakParts: Record<string, Record<string, number>> = {};
   #t0 = 0;
   #machine0 = 0;
   #self0 = 0;
@@ -125,8 +129,13 @@ export class UsageWindow {
       const tree = processTree(root);
       this.#trees[name] = tree;
       this.#cpu0[name] = cpuSeconds(tree);
-      for (const pid of tree) this.#perPid0.set(pid, cpuSeconds([pid]));
+      for (const pid of tree) {
+        this.#perPid0.set(pid, cpuSeconds([pid]));
+        this.#kinds.set(pid, kindOf(pid, root));
+      }
       this.#peak[name] = rssMb(tree);
+      this.#peakParts[name] = {};
+      this.#samplePartsOf(name);
     }
     this.#timer = setInterval(() => this.#sample(), this.#everyMs);
     this.#guard = setTimeout(() => clearInterval(this.#timer), maxMs);
@@ -135,7 +144,20 @@ export class UsageWindow {
   #sample(): void {
     for (const name of Object.keys(this.#roots)) {
       this.#peak[name] = Math.max(this.#peak[name] ?? 0, rssMb(this.#trees[name] ?? []));
+      this.#samplePartsOf(name);
     }
+  }
+
+  /** Each kind's summed RSS now, kept when higher than before. */
+  #samplePartsOf(name: string): void {
+    const now: Record<string, number> = {};
+    for (const pid of this.#trees[name] ?? []) {
+      const kind = this.#kinds.get(pid) ?? 'other';
+      now[kind] = (now[kind] ?? 0) + rssMb([pid]);
+    }
+    const peak = this.#peakParts[name] ?? {};
+    for (const [kind, mb] of Object.entries(now)) peak[kind] = Math.max(peak[kind] ?? 0, mb);
+    this.#peakParts[name] = peak;
   }
 
   stop(): Record<string, Usage> {
@@ -149,7 +171,7 @@ export class UsageWindow {
       const tree = this.#trees[name] ?? [root];
       const parts: Record<string, number> = {};
       for (const pid of tree) {
-        const kind = kindOf(pid, root);
+        const kind = this.#kinds.get(pid) ?? kindOf(pid, root);
         const used = seconds > 0 ? (cpuSeconds([pid]) - (this.#perPid0.get(pid) ?? 0)) / seconds : 0;
         parts[kind] = Math.round(((parts[kind] ?? 0) + used) * 100) / 100;
       }
@@ -159,11 +181,12 @@ export class UsageWindow {
         peakRssMb: Math.max(this.#peak[name] ?? 0, rssMb(tree)),
         hwmMb: hwmMb(tree),
         processes: tree.length,
+        peakRssParts: Object.fromEntries(Object.entries(this.#peakParts[name] ?? {}).map(([k, v]) => [k, Math.round(v)])),
       };
     }
     // What the machine did besides the watched processes and this one: other load on the box.
     const watched = Object.values(out).reduce((sum, u) => sum + u.cores, 0) + self;
-    out['other'] = { cores: Math.max(0, machine - watched), peakRssMb: 0, hwmMb: 0, processes: 0, parts: { machine: Math.round(machine * 100) / 100 } };
+    out['other'] = { cores: Math.max(0, machine - watched), peakRssMb: 0, hwmMb: 0, processes: 0, parts: { machine: Math.round(machine * 100) / 100 }, peakRssParts: {} };
     return out;
   }
 }

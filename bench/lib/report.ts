@@ -4,6 +4,8 @@ import type { DriverResult, Percentiles, SandboxCase } from './protocol.ts';
 export type { SandboxCase };
 import type { Usage } from './procfs.ts';
 import { round } from './stats.ts';
+import type { ServerView } from './scrape.ts';
+import { abTables, serverViewTable } from './report-server.ts';
 
 /** The results of a run: its JSON record and the Markdown table for the README. */
 
@@ -25,7 +27,7 @@ export interface Step {
   concurrency: number;
   /** Server processes serving (oidc-provider and better-auth: always one). */
   workers: number;
-  stored?: { connections: number; users: number };
+  stored?: { connections: number; users: number; logs?: number };
   rate: number;
   latencyMs: Percentiles;
   completed: number;
@@ -37,6 +39,10 @@ export interface Step {
   serverProcesses: number;
   /** Server CPU (cores) by process kind: primary, worker(s), sandbox(es). */
   serverCpuParts: Record<string, number>;
+  /** Peak RSS (MB) by process kind (each kind's processes summed): primary, worker(s), sandbox(es). */
+  serverPeakRssPartsMb: Record<string, number>;
+  /** The server's own /metrics over the measured window (ours only; absent when it did not answer). */
+  serverView?: ServerView;
   /** Server CPU per completed operation (ms): throughput-independent cost. */
   serverCpuMsPerOp: number;
   upstreamCpuCores: number;
@@ -47,7 +53,7 @@ export interface Step {
 }
 
 export function toStep(meta: Pick<Step, 'id' | 'title' | 'target' | 'scenario' | 'workers'> & { stored?: Step['stored'] },
-  result: DriverResult, usage: Record<string, Usage>): Step {
+  result: DriverResult, usage: Record<string, Usage>, serverView?: ServerView): Step {
   const server = usage['server'];
   const r = (p: Percentiles): Percentiles => ({ p50: round(p.p50), p95: round(p.p95), p99: round(p.p99), mean: round(p.mean), max: round(p.max) });
   return {
@@ -63,6 +69,8 @@ export function toStep(meta: Pick<Step, 'id' | 'title' | 'target' | 'scenario' |
     serverHwmMb: round(server?.hwmMb ?? 0, 0),
     serverProcesses: server?.processes ?? 0,
     serverCpuParts: server?.parts ?? {},
+    serverPeakRssPartsMb: server?.peakRssParts ?? {},
+    ...(serverView ? { serverView } : {}),
     serverCpuMsPerOp: result.rate > 0 ? round(((server?.cores ?? 0) / result.rate) * 1000, 2) : 0,
     upstreamCpuCores: round(usage['upstream']?.cores ?? 0, 2),
     otherCpuCores: round(usage['other']?.cores ?? 0, 2),
@@ -83,6 +91,8 @@ export interface Results {
   targets: Target[];
   anchors: string[];
   wallSeconds: number;
+  /** Seconds spent seeding the full store (not measured): its users, its log events. */
+  seedingSeconds?: { users: number; logs: number };
 }
 
 export const ANCHORS = [
@@ -155,11 +165,11 @@ export function markdown(r: Results): string {
   if (base) out.push(stepRow({ ...base, title: `${base.stored?.connections ?? '?'} connections, ${n0(base.stored?.users ?? 0)} users, ${base.workers} workers` }, ' 1.00× |'));
   const sc = by('scale-connections');
   if (sc) out.push(stepRow({ ...sc, title: `${n0(sc.stored?.connections ?? 0)} connections, ${n0(sc.stored?.users ?? 0)} users` }, ` ${ratioText(r.ratios['connections 10k/10'])} |`));
-  const su = by('scale-users');
-  if (su) out.push(stepRow({ ...su, title: `${n0(su.stored?.connections ?? 0)} connections, ${n0(su.stored?.users ?? 0)} users` }, ` ${ratioText(r.ratios['users 100k/100'])} (vs. the row above) |`));
   const w1 = by('workers-1');
   if (w1) out.push(stepRow({ ...w1, title: '1 worker process' }, ` ${ratioText(r.ratios['workers 1/default'])} |`));
   out.push('');
+  out.push(...abTables(r));
+  out.push(...serverViewTable(r));
   out.push('| Sandbox (`fetchUserProfile`, one run) | p50 µs | p95 µs | p99 µs | runs/s |');
   out.push('| --- | ---: | ---: | ---: | ---: |');
   for (const [name, c] of Object.entries(r.sandbox)) {

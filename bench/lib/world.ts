@@ -1,6 +1,6 @@
 import { freePort } from '../../test/support/ports.ts';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +9,7 @@ import { listeningPort, runDriver, startHelper, startServer, type Child } from '
 import { ACTIVE_CONNECTIONS } from './fixtures.ts';
 import type { LoginScenario, TokenScenario } from './protocol.ts';
 import { toStep, type Step } from './report.ts';
+import { scraper, serverView, viewLine } from './scrape.ts';
 import { adminToken, API_AUDIENCE, API_SCOPES, REDIRECT_URI, registerBenchApps, type BenchApps } from './setup.ts';
 
 /** The pieces every benchmark mode shares: the processes, the bench's registrations, one measured step. */
@@ -33,6 +34,10 @@ async function environment(): Promise<Env> {
   const logs = join(tmp, 'logs');
   mkdirSync(logs, { recursive: true });
   mkdirSync(dataDir, { recursive: true });
+  // The stores (over a GB with the full copy) never outlive the run, even a failed one; the logs stay for a post-mortem.
+  process.once('exit', () => {
+    for (const dir of ['data', 'data-empty', 'data-full']) rmSync(join(tmp, dir), { recursive: true, force: true });
+  });
   const port = await freePort();
   const issuer = `http://127.0.0.1:${port}/`;
   return {
@@ -40,7 +45,7 @@ async function environment(): Promise<Env> {
     serverEnv: {
       NODE_ENV: 'development', HOST: '127.0.0.1', PORT: String(port), ISSUER: issuer, DATA_DIR: dataDir,
       SECRETS_KEY: randomBytes(32).toString('base64'), ADMIN_CLIENT_ID: 'bench-admin', ADMIN_CLIENT_SECRET: randomBytes(24).toString('base64url'),
-      ALLOW_INSECURE_UPSTREAMS: 'true', LOG_LEVEL: 'info',
+      ALLOW_INSECURE_UPSTREAMS: 'true', LOG_LEVEL: 'info', METRICS_TOKEN: randomBytes(24).toString('base64url'),
       // Every virtual user speaks from 127.0.0.1: the limits stay on (their cost is measured) but far above the load.
       RATE_LIMIT_AUTHORIZE: '10000000', RATE_LIMIT_LOGIN: '10000000', RATE_LIMIT_MANAGEMENT: '10000000',
     },
@@ -108,20 +113,32 @@ export function tokenScenario(world: World, issuer: string, plain: boolean): Tok
   };
 }
 
+/** The store file the server is (or will be) started on: DATA_DIR's. */
+export const storeFileOf = (env: Env): string => join(env.serverEnv['DATA_DIR'] ?? '', 'store.sqlite');
+
 /** What is stored now (for the record of a step). */
-export function stored(world: World): { connections: number; users: number } {
-  const rows = countRows(world.env.storeFile);
-  return { connections: rows.connections, users: rows.users };
+export function stored(world: World): { connections: number; users: number; logs: number } {
+  const rows = countRows(storeFileOf(world.env));
+  return { connections: rows.connections, users: rows.users, logs: rows.logs };
 }
+
+/** Reads the server's /metrics text (undefined when it does not answer). */
+export type Scrape = () => Promise<string | undefined>;
+
+/** The scraper of this run's server (the bench sets METRICS_TOKEN). */
+export const scrapeOf = (world: World): Scrape => scraper(world.env.issuer, world.env.serverEnv['METRICS_TOKEN']!);
 
 export interface StepTiming { warmupMs: number; durationMs: number; verbose: boolean }
 
-/** Runs one step with a fresh driver process and prints its line. */
+/** Runs one step with a fresh driver process and prints its line; `scrape` reads the server's /metrics as the window opens and closes. */
 export async function measure(timing: StepTiming, meta: Parameters<typeof toStep>[0], scenario: LoginScenario | TokenScenario, concurrency: number,
-  roots: Record<string, number>): Promise<Step> {
+  roots: Record<string, number>, scrape?: Scrape): Promise<Step> {
   say(`▶ ${meta.title}, ${concurrency} virtual users: ${timing.warmupMs / 1000} s warm-up + ${timing.durationMs / 1000} s ...`);
-  const { result, usage } = await runDriver({ scenario, concurrency, warmupMs: timing.warmupMs, durationMs: timing.durationMs }, roots);
-  const step = toStep(meta, result, usage);
+  const edges: Partial<Record<'start' | 'end', Promise<string | undefined>>> = {};
+  const job = { scenario, concurrency, warmupMs: timing.warmupMs, durationMs: timing.durationMs };
+  const { result, usage } = await runDriver(job, roots, scrape && ((edge) => { edges[edge] = scrape(); }));
+  const [before, after] = await Promise.all([edges.start, edges.end]);
+  const step = toStep(meta, result, usage, before && after ? serverView(before, after, result.completed) : undefined);
   const op = scenario.kind === 'login' ? 'login' : 'token';
   const other = step.otherCpuCores >= 0.2 ? `; OTHER LOAD ON THE MACHINE ${step.otherCpuCores} cores (numbers disturbed)` : '';
   say(`  ${step.rate} ${op}s/s; p50 ${step.latencyMs.p50} ms, p95 ${step.latencyMs.p95} ms, p99 ${step.latencyMs.p99} ms; errors ${step.errors}; `
@@ -129,6 +146,8 @@ export async function measure(timing: StepTiming, meta: Parameters<typeof toStep
     + `${step.serverCpuMsPerOp} ms CPU per ${op}, ${step.serverPeakRssMb} MB RSS in ${step.serverProcesses} processes; `
     + `upstream ${step.upstreamCpuCores}, driver ${step.driverCpuCores} cores${other}`);
   if (timing.verbose) for (const [hop, h] of Object.entries(step.hops)) say(`    ${hop}: ${h.meanMs} ms mean (${h.count})`);
+  if (step.serverView) say(`  server's view: ${viewLine(step.serverView)}`);
+  say(`  peak RSS by process kind: ${Object.entries(step.serverPeakRssPartsMb).map(([k, v]) => `${k} ${v} MB`).join(', ')}`);
   for (const sample of step.errorSamples) say(`  error: ${sample}`);
   return step;
 }

@@ -64,6 +64,7 @@ export const SETTINGS = {
   TRUST_PROXY: [bool.default(false), 'Trust X-Forwarded-* from one TLS-terminating proxy in front (the client\'s IP is the last X-Forwarded-For entry, the one that proxy added).'],
   METRICS_TOKEN: [z.string().min(16, { message: 'must be at least 16 characters' }).optional(),
     'When set, GET /metrics requires `Authorization: Bearer <METRICS_TOKEN>`; when unset, /metrics answers only loopback addresses.'],
+  METRICS_ENABLED: [bool.default(true), 'Prometheus metrics, recorded in memory and served at GET /metrics (every worker\'s, whichever answers); `false` records nothing and /metrics answers 404.'],
   ALLOW_INSECURE_UPSTREAMS: [bool.default(false),
     'Development only: allow http:// connection URLs and upstream requests to loopback/private addresses.'],
   EGRESS_ALLOW: [z.string().transform((text, ctx) => {

@@ -1,4 +1,5 @@
-export type { LimitMetrics, LoginMetrics, LoginOutcome, Metrics, SandboxMetrics, StoreMetrics } from './types.ts';
+export type { LimitMetrics, LoginMetrics, LoginOutcome, Metrics, SandboxMetrics, StoreMetrics, StoreObserver } from './types.ts';
 export { UNKNOWN_CONNECTION } from './types.ts';
-export { createMetrics, processMetrics } from './registry.ts';
+export { createMetrics, disabledMetrics, processMetrics } from './registry.ts';
+export { startClusterMetrics } from './cluster.ts';
 export { isLoopback, metricsRoute } from './route.ts';

@@ -1,13 +1,17 @@
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { sandboxMetrics } from './sandbox.ts';
 import type { LoginOutcome, Metrics } from './types.ts';
-import { storeStatementMetrics } from './store.ts';
+import { clusterRender } from './cluster.ts';
+import { storeErrorCounter, storeStatementMetrics } from './store.ts';
 
 /** Login latencies: from a few ms (a refused state) to the upstream timeout and beyond. */
 const SECONDS_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
-/** A fresh registry with the server's metrics and prom-client's default process metrics. */
-export function createMetrics(): Metrics {
+/**
+ * A fresh registry with the server's metrics and prom-client's default process metrics.
+ * With `cluster`, a cluster worker's render returns every worker's metrics (cluster.ts).
+ */
+export function createMetrics(options: { cluster?: boolean } = {}): Metrics {
   const register = new Registry();
   collectDefaultMetrics({ register });
   const logins = new Counter({
@@ -27,17 +31,19 @@ export function createMetrics(): Metrics {
     name: 'brokerid_rate_limit_hits_total', help: 'Keys that went over a rate limit (once per key and window, as the api_limit event), by limit.',
     labelNames: ['limit'] as const, registers: [register],
   });
-  // Store statements (p-store).
   const store = storeStatementMetrics(register);
+  const storeErrors = storeErrorCounter(register);
+  const clustered = options.cluster ? clusterRender(register) : undefined;
   return {
     ...store,
     contentType: register.contentType,
+    storeError: storeErrors,
     login: (connection: string, outcome: LoginOutcome, step = '') => logins.inc({ connection, outcome, step }),
     step: (step, seconds) => steps.observe({ step }, seconds),
     callback: (outcome, seconds) => callbacks.observe({ outcome }, seconds),
     ...sandboxMetrics(register),
     rateLimitHit: (limit) => limitHits.inc({ limit }),
-    render: () => register.metrics(),
+    render: clustered ?? (() => register.metrics()),
   };
 }
 
@@ -45,9 +51,20 @@ let shared: Metrics | undefined;
 
 /**
  * This process's metrics, created on first use: one registry per process (each cluster
- * worker has its own), shared by every server the process starts.
+ * worker has its own; a scrape of any worker answers for all of them), shared by every
+ * server the process starts.
  */
 export function processMetrics(): Metrics {
-  shared ??= createMetrics();
+  shared ??= createMetrics({ cluster: true });
   return shared;
+}
+
+/** Metrics that record nothing (METRICS_ENABLED=false): the recording calls cost a no-op call. */
+export function disabledMetrics(): Metrics {
+  const none = (): void => undefined;
+  return {
+    contentType: 'text/plain; version=0.0.4; charset=utf-8',
+    login: none, step: none, callback: none, sandboxRestarted: none, sandboxQueueChanged: none, rateLimitHit: none, storeError: none, storeStatement: none,
+    render: async () => '',
+  };
 }

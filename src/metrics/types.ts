@@ -10,6 +10,7 @@
 
 import type { SandboxMetrics } from '../sandbox/types.ts';
 import type { StoreMetrics } from '../store/types.ts';
+import type { StoreObserver } from '../store/observe.ts';
 
 /** The label used when a failed login names no connection this server knows. */
 export const UNKNOWN_CONNECTION = '(unknown)';
@@ -38,8 +39,11 @@ export interface LimitMetrics {
   rateLimitHit(kind: string): void;
 }
 
+/** What the store records (declared by the store, which imports nothing from here): calls that threw. */
+export type { StoreObserver } from '../store/observe.ts';
+
 /** The process's metrics: everything above plus the exposition text for /metrics. */
-export interface Metrics extends LoginMetrics, SandboxMetrics, LimitMetrics, StoreMetrics {
+export interface Metrics extends LoginMetrics, SandboxMetrics, LimitMetrics, StoreMetrics, StoreObserver {
   /** The Content-Type of `render()`'s text. */
   readonly contentType: string;
   /** The Prometheus text exposition of every metric of this process (including the default process metrics). */

@@ -9,7 +9,7 @@ function step(id: string, rate: number, cpuMs: number, extra: Partial<Step> = {}
   const p = { p50: 10, p95: 20, p99: 30, mean: 12, max: 40 };
   return {
     id, title: id, target: 'brokerid', scenario: 'brokered login', concurrency: 32, workers: 1, rate, latencyMs: p, completed: rate, errors: 0,
-    errorSamples: [], serverCpuCores: (rate * cpuMs) / 1000, serverPeakRssMb: 300, serverHwmMb: 300, serverProcesses: 3, serverCpuParts: {},
+    errorSamples: [], serverCpuCores: (rate * cpuMs) / 1000, serverPeakRssMb: 300, serverHwmMb: 300, serverProcesses: 3, serverCpuParts: {}, serverPeakRssPartsMb: {},
     serverCpuMsPerOp: cpuMs, upstreamCpuCores: 0, driverCpuCores: 0, otherCpuCores: 0, hops: {}, ...extra,
   };
 }
@@ -22,7 +22,9 @@ function run(change: Step[] = [], sb: Record<string, SandboxCase> = sandbox) {
   const steps = [
     ...[8, 32, 128].flatMap((c) => [step(`brokered-${c}`, 600, 3), step(`baseline-${c}`, 900, 1.5), step(`peer-${c}`, 250, 7)]),
     step('tokens', 2800, 0.5), step('tokens-baseline', 3000, 0.5), step('workers-1', 400, 3),
-    step('scale-connections', 590, 3), step('scale-users', 580, 3),
+    step('scale-connections', 590, 3),
+    step('features-off-1', 600, 3), step('features-on-1', 590, 3.1), step('features-off-2', 610, 3), step('features-on-2', 580, 3.1),
+    step('store-empty-1', 600, 3), step('store-full-1', 560, 3.2), step('store-empty-2', 600, 3), step('store-full-2', 580, 3.2),
   ].map((s) => change.find((c) => c.id === s.id) ?? s);
   return assemble(steps, sb, settings, 100);
 }
@@ -66,6 +68,21 @@ describe('bench verdicts', () => {
     const t = verdict(run([step('peer-128', 0, 0, { completed: 0 })]), /^Errors/);
     expect(t.met).toBe(false);
     expect(t.measured).toContain('nothing completed in peer-128');
+  });
+
+  test('the A B A B comparisons are judged on the mean of each side: features on/off at 0.95x, full/empty store at 0.9x', () => {
+    const ok = run();
+    expect(ok.ratios['features on/off']).toBe(0.97); // (590 + 580) / (600 + 610)
+    expect(ok.ratios['store full/empty']).toBe(0.95); // (560 + 580) / (600 + 600)
+    expect(verdict(ok, /logs, rate limits and metrics/).measured).toContain('3 → 3.1 ms');
+    // One slow round of either side pulls its mean down: on 0.93x of off fails, though one round alone would pass.
+    const slowOn = run([step('features-on-2', 540, 3.3)]);
+    expect(slowOn.ratios['features on/off']).toBe(0.93);
+    expect(verdict(slowOn, /logs, rate limits and metrics/).met).toBe(false);
+    const slowFull = run([step('store-full-1', 480, 3.6)]);
+    expect(slowFull.ratios['store full/empty']).toBe(0.88);
+    expect(verdict(slowFull, /log events vs. an empty store/).met).toBe(false);
+    expect(verdict(run(), /log events vs. an empty store/).met).toBe(true);
   });
 
   test('the sandbox target is the back-to-back run, not the idle one', () => {

@@ -88,6 +88,27 @@ test('without METRICS_TOKEN: loopback only (a forwarded non-loopback client gets
   }
 });
 
+test('a Management API create of a taken name counts as a store conflict, not an error', async () => {
+  const conflicts = async () => sample((await scrape()).text, 'brokerid_store_errors_total', { call: 'connections.insert', kind: 'conflict' });
+  const before = await conflicts();
+  await createConnection(world.srv, 'taken-name', upstreamOptions(world.up));
+  const again = await world.srv.api('/connections', { method: 'POST', body: { name: 'taken-name', strategy: 'oauth2', options: upstreamOptions(world.up) } });
+  expect(again.status).toBe(409);
+  expect(await conflicts()).toBe(before + 1);
+  expect(sample((await scrape()).text, 'brokerid_store_errors_total', { call: 'connections.insert', kind: 'error' })).toBe(0);
+});
+
+test('METRICS_ENABLED=false: nothing is served at /metrics', async () => {
+  const off = await startTestServer({ METRICS_ENABLED: 'false' });
+  try {
+    const res = await scrape({}, off);
+    expect(res.status).toBe(404);
+    expect(res.text).not.toContain('brokerid_');
+  } finally {
+    await off.close();
+  }
+});
+
 describe('with METRICS_TOKEN', () => {
   const token = 'metrics-token-0123456789abcdef';
   let srv: TestServer;
