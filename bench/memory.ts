@@ -49,6 +49,7 @@ interface Probe {
   now: { heapTotal: number; heapUsed: number; external: number; arrayBuffers: number; spaces: Record<string, number> };
   max: Probe['now'];
   gc: Record<string, { count: number; ms: number }>;
+  activeMs: number;
 }
 /** GC pauses (ms) a probe reported so far, all kinds. */
 const gcMs = (p: Probe | undefined): number => Object.values(p?.gc ?? {}).reduce((s, g) => s + g.ms, 0);
@@ -108,11 +109,14 @@ async function main(): Promise<void> {
   const gcDelta = workersOnly.reduce((s, r) => s + gcMs(r.probe) - gcMs(gc0.get(r.pid)), 0);
   const minor = workersOnly.reduce((s, r) => s + gcCount(r.probe, 'minor') - gcCount(gc0.get(r.pid), 'minor'), 0);
   const major = workersOnly.reduce((s, r) => s + gcCount(r.probe, 'major') - gcCount(gc0.get(r.pid), 'major'), 0);
+  const active = workersOnly.reduce((s, r) => s + (r.probe?.activeMs ?? 0) - (gc0.get(r.pid)?.activeMs ?? 0), 0);
+  const gcShare = active > 0 ? gcDelta / active : 0;
+  const workerCpuMs = result.rate > 0 ? ((server?.parts['worker'] ?? server?.parts['server'] ?? 0) * 1000) / result.rate : 0;
   lines.push(`peak of the tree's summed RSS (sampled every 250 ms under load): ${peakSum.toFixed(0)} MB; sum of per-process peaks: ${sum((r) => r.mem.hwm).toFixed(0)} MB`);
   lines.push(`load: ${result.rate.toFixed(0)} logins/s, p50 ${result.latency.p50.toFixed(1)} ms, errors ${result.errors}; server ${server?.cores.toFixed(2)} cores `
     + `(${Object.entries(server?.parts ?? {}).map(([k, v]) => `${k} ${v}`).join(', ')}), ${cpuMs.toFixed(2)} ms CPU per login; other load ${usage['other']?.cores.toFixed(2)} cores`);
-  lines.push(`GC in the serving processes over the hold: ${gcDelta.toFixed(0)} ms of pauses, ${logins > 0 ? (gcDelta / logins).toFixed(3) : '-'} ms per login `
-    + `(${minor} minor, ${major} major; ~${logins.toFixed(0)} logins)`);
+  lines.push(`GC in the serving processes over the hold: ${minor} minor, ${major} major (~${logins.toFixed(0)} logins, ${logins > 0 ? ((minor + major) / logins).toFixed(3) : '-'} per login); `
+    + `pauses ${(gcShare * 100).toFixed(1)}% of the event loop's active time, i.e. ~${(gcShare * workerCpuMs).toFixed(2)} of the workers' ${workerCpuMs.toFixed(2)} ms CPU per login`);
   const text = lines.join('\n');
   process.stdout.write(`\n${text}\n`);
   if (label) {

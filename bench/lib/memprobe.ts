@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { constants, PerformanceObserver } from 'node:perf_hooks';
+import { constants, performance, PerformanceObserver } from 'node:perf_hooks';
 import { getHeapSpaceStatistics } from 'node:v8';
 
 /**
@@ -8,8 +8,9 @@ import { getHeapSpaceStatistics } from 'node:v8';
  * (the primary and, through the execArgv cluster workers inherit, every worker), it writes
  * `<BENCH_MEMPROBE_DIR>/<pid>.json` every 200 ms: what V8 holds now and at most so far
  * (heap by space, external and array buffers), which /proc cannot tell apart from malloc,
- * and the garbage collector's pauses so far (count and ms, minor vs. major): what a smaller
- * heap costs in CPU.
+ * and the garbage collector's pauses so far (count and ms, minor vs. major) beside the event
+ * loop's active time: both are wall time, so their ratio (the share of the main thread's
+ * work spent in GC) holds on a busy machine where each alone would be inflated.
  */
 
 const dir = process.env['BENCH_MEMPROBE_DIR'];
@@ -50,7 +51,7 @@ if (dir) {
       for (const key of ['rss', 'heapTotal', 'heapUsed', 'external', 'arrayBuffers'] as const) max[key] = Math.max(max[key], now[key]);
       for (const [space, size] of Object.entries(now.spaces)) max.spaces[space] = Math.max(max.spaces[space] ?? 0, size);
     }
-    writeFileSync(file, JSON.stringify({ pid: process.pid, execArgv: process.execArgv, now, max, gc }));
+    writeFileSync(file, JSON.stringify({ pid: process.pid, execArgv: process.execArgv, now, max, gc, activeMs: performance.eventLoopUtilization().active }));
   }, 200);
   timer.unref();
 }
