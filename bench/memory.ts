@@ -105,7 +105,8 @@ async function main(): Promise<void> {
   const cpuMs = server && result.rate > 0 ? (server.cores * 1000) / result.rate : 0;
   // Logins over the whole hold (warm-up included), as the GC deltas cover it too.
   const logins = result.rate * (2 + seconds);
-  const workersOnly = rows.filter((r) => r.kind === 'worker' || r.kind === 'server');
+  // Only processes whose probe answered before and after the hold (one written mid-replace would count negative).
+  const workersOnly = rows.filter((r) => (r.kind === 'worker' || r.kind === 'server') && r.probe && gc0.get(r.pid));
   const gcDelta = workersOnly.reduce((s, r) => s + gcMs(r.probe) - gcMs(gc0.get(r.pid)), 0);
   const minor = workersOnly.reduce((s, r) => s + gcCount(r.probe, 'minor') - gcCount(gc0.get(r.pid), 'minor'), 0);
   const major = workersOnly.reduce((s, r) => s + gcCount(r.probe, 'major') - gcCount(gc0.get(r.pid), 'major'), 0);

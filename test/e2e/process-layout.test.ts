@@ -14,7 +14,7 @@ import { spawnUntil, type StartedProcess } from '../support/process.ts';
 
 const MODULE_LOG = fileURLToPath(new URL('../support/module-log.ts', import.meta.url));
 // Three Node processes starting on a shared 2-core machine can take most of a minute.
-const START_BUDGET_MS = 120_000;
+const START_BUDGET_MS = 180_000;
 
 let env: Record<string, string>;
 let logDir: string;
@@ -39,7 +39,7 @@ interface Seen { role: string; modules: string[]; started: { execArgv: string[];
 /** Starts the server with the preload; resolves what each process reported once both workers listen. */
 async function startAndRead(overrides: Record<string, string> = {}): Promise<Seen[]> {
   running = await spawnUntil(['--no-node-snapshot', '--import', MODULE_LOG, 'src/main.ts'], { ...env, ...overrides, MODULE_LOG_DIR: logDir }, '"msg":"listening"',
-    { timeoutMs: 45_000 });
+    { timeoutMs: 90_000 });
   const listening = () => running!.output().split('\n').filter((line) => line.includes('"msg":"listening"')).length;
   for (const deadline = Date.now() + 30_000; listening() < 2 && Date.now() < deadline;) await new Promise((r) => setTimeout(r, 50));
   expect(listening()).toBe(2);
@@ -66,7 +66,29 @@ test('the cluster primary prepares the store and forks without loading the HTTP 
   expect(loads(primary[0]!, '/src/store/sqlite/store.ts')).toBe(true);
   expect(loads(primary[0]!, '/node_modules/rate-limiter-flexible/')).toBe(true);
   expect(SERVER_PARTS.filter((part) => loads(primary[0]!, part))).toEqual([]);
-  for (const worker of workers) expect(SERVER_PARTS.filter((part) => !loads(worker, part))).toEqual([]);
+  for (const worker of workers) {
+    expect(SERVER_PARTS.filter((part) => !loads(worker, part))).toEqual([]);
+    // The default memory settings (src/config/schema.ts) reach every worker.
+    expect(worker.started.execArgv).toContain('--max-semi-space-size=16');
+    expect(worker.started.mallocArenaMax).toBeNull();
+  }
   // A sqlite deployment never loads mongoose, in any process.
   expect(seen.filter((s) => loads(s, '/node_modules/mongoose/'))).toEqual([]);
+}, START_BUDGET_MS);
+
+test('the memory settings reach each worker (V8 heap flags, glibc arenas) and not the primary', async () => {
+  const seen = await startAndRead({ WORKER_SEMI_SPACE_MB: '4', WORKER_OLD_SPACE_MB: '200', WORKER_MALLOC_ARENA_MAX: '3' });
+  const primary = seen.find((s) => s.role === 'primary')!;
+  const workers = seen.filter((s) => s.role === 'worker');
+  expect(workers).toHaveLength(2);
+  for (const { started } of workers) {
+    expect(started.execArgv).toEqual(expect.arrayContaining(['--no-node-snapshot', '--max-semi-space-size=4', '--max-old-space-size=200']));
+    // V8 took them: its heap limit is the old generation's 200 MB plus the young generation's few.
+    expect(started.heapSizeLimitMb).toBeGreaterThanOrEqual(200);
+    expect(started.heapSizeLimitMb).toBeLessThan(240);
+    expect(started.mallocArenaMax).toBe('3');
+  }
+  expect(primary.started.execArgv.filter((flag) => flag.startsWith('--max-'))).toEqual([]);
+  expect(primary.started.heapSizeLimitMb).toBeGreaterThan(240);
+  expect(primary.started.mallocArenaMax).toBeNull();
 }, START_BUDGET_MS);
