@@ -32,16 +32,16 @@ const PROBE = ['--import', fileURLToPath(new URL('./lib/memprobe.ts', import.met
 const C = 32;
 
 /** The smaps_rollup fields we report (kB in /proc, MB here). */
-function smaps(pid: number): { rss: number; anon: number; file: number; hwm: number } {
+function smaps(pid: number): { rss: number; pss: number; anon: number; file: number; hwm: number } {
   const kb = (text: string, key: string): number => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? 0) / 1024;
   try {
     const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     const rss = kb(rollup, 'Rss');
     const anon = kb(rollup, 'Anonymous');
-    return { rss, anon, file: rss - anon, hwm: kb(status, 'VmHWM') };
+    return { rss, pss: kb(rollup, 'Pss'), anon, file: rss - anon, hwm: kb(status, 'VmHWM') };
   } catch {
-    return { rss: 0, anon: 0, file: 0, hwm: 0 };
+    return { rss: 0, pss: 0, anon: 0, file: 0, hwm: 0 };
   }
 }
 
@@ -113,7 +113,8 @@ async function main(): Promise<void> {
   const active = workersOnly.reduce((s, r) => s + (r.probe?.activeMs ?? 0) - (gc0.get(r.pid)?.activeMs ?? 0), 0);
   const gcShare = active > 0 ? gcDelta / active : 0;
   const workerCpuMs = result.rate > 0 ? ((server?.parts['worker'] ?? server?.parts['server'] ?? 0) * 1000) / result.rate : 0;
-  lines.push(`peak of the tree's summed RSS (sampled every 250 ms under load): ${peakSum.toFixed(0)} MB; sum of per-process peaks: ${sum((r) => r.mem.hwm).toFixed(0)} MB`);
+  lines.push(`peak of the tree's summed RSS (sampled every 250 ms under load): ${peakSum.toFixed(0)} MB; sum of per-process peaks: ${sum((r) => r.mem.hwm).toFixed(0)} MB; `
+    + `PSS at the end of the load ${sum((r) => r.mem.pss).toFixed(0)} MB (the node binary's pages, "file", are shared: RSS counts them in every process)`);
   lines.push(`load: ${result.rate.toFixed(0)} logins/s, p50 ${result.latency.p50.toFixed(1)} ms, errors ${result.errors}; server ${server?.cores.toFixed(2)} cores `
     + `(${Object.entries(server?.parts ?? {}).map(([k, v]) => `${k} ${v}`).join(', ')}), ${cpuMs.toFixed(2)} ms CPU per login; other load ${usage['other']?.cores.toFixed(2)} cores`);
   lines.push(`GC in the serving processes over the hold: ${minor} minor, ${major} major (~${logins.toFixed(0)} logins, ${logins > 0 ? ((minor + major) / logins).toFixed(3) : '-'} per login); `
