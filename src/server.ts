@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import { createApp } from './app.ts';
@@ -11,8 +10,8 @@ import { createSecretBox } from './lib/secrets.ts';
 import { ensureAdminClient } from './management/bootstrap.ts';
 import { createClientService } from './management/clients/service.ts';
 import { createOidcHost } from './oidc/host.ts';
-import { openStore } from './store/open.ts';
-import type { Store, StoreMetrics } from './store/types.ts';
+import { openConfiguredStore } from './prepare.ts';
+import type { Store } from './store/types.ts';
 import { createFeatures } from './features.ts';
 import { createTenantLogs } from './logs/index.ts';
 import { createServerLimits } from './limits/index.ts';
@@ -29,18 +28,8 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Opens the configured store (the embedded one lives in DATA_DIR). */
-export function openConfiguredStore(config: Config, metrics?: StoreMetrics): Promise<Store> {
-  return config.STORE === 'mongodb'
-    ? openStore({ kind: 'mongodb', uri: config.MONGODB_URI ?? '', ...(metrics ? { metrics } : {}) })
-    : openStore({ kind: 'sqlite', file: join(config.dataDir, 'store.sqlite'), ...(metrics ? { metrics } : {}) });
-}
-
-/** Prepares what every process shares before serving: signing keys and the admin client. */
-export async function prepareStore(config: Config, store: Store, log: Logger): Promise<void> {
-  const box = createSecretBox(config.secretsKey, config.previousSecretsKeys);
-  await ensureAdminClient(config, store, createClientService(store, box), log);
-}
+// The maintenance scripts open the store through here.
+export { openConfiguredStore } from './prepare.ts';
 
 /** Builds everything and listens. */
 export async function startServer(config: Config, log: Logger, options: { bootstrap?: boolean } = {}): Promise<RunningServer> {

@@ -61,9 +61,13 @@ export async function setUpstreamUsers(upstream: string, n: number): Promise<voi
 /** Everything a run measures against. */
 export interface World { env: Env; upstream: Child; upstreamUrl: string; apps: BenchApps; server: Child }
 
-/** Starts the upstream and the server, registers the app, machine client and connections, seeds the base users. */
-export async function startWorld(serverWorkers: number, serverExecArgv: string[] = []): Promise<World> {
+/**
+ * Starts the upstream and the server, registers the app, machine client and connections, seeds the base users.
+ * `serverEnv` adds to (or overrides) the server's settings.
+ */
+export async function startWorld(serverWorkers: number, serverExecArgv: string[] = [], serverEnv: Record<string, string> = {}): Promise<World> {
   const env = await environment();
+  Object.assign(env.serverEnv, serverEnv);
   say(`temporary store and logs in ${env.tmp}`);
   const upstream = await startHelper('upstream.ts', {}, join(env.logs, 'upstream.log'));
   const upstreamUrl = `http://127.0.0.1:${listeningPort(upstream)}`;

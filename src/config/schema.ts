@@ -113,6 +113,12 @@ export const SETTINGS = {
     'Management API requests with a refused token (401) from one IP per RATE_LIMIT_FAILURE_WINDOW; then the Management API refuses that IP.'],
   WORKERS: [z.union([z.literal('auto'), int(1, 64)], { message: 'expected auto or a whole number from 1 to 64' }).default('auto'),
     'Server processes sharing the port (cluster), each with its own sandbox; `auto` = one per CPU core.'],
+  WORKER_SEMI_SPACE_MB: [int(0, 256).default(16),
+    'V8 young-generation semi-space (MB, `--max-semi-space-size`) of each cluster worker (WORKERS > 1): smaller holds less memory and collects more often; 0 keeps V8\'s default (under the bench\'s load its young generation grew to 64-128 MB a worker). With WORKERS=1 give node the flag yourself.'],
+  WORKER_OLD_SPACE_MB: [int(0, 65_536).default(0),
+    'V8 old-generation limit (MB, `--max-old-space-size`) of each cluster worker; a worker that needs more is restarted. 0 keeps V8\'s default (set by the machine\'s memory).'],
+  WORKER_MALLOC_ARENA_MAX: [int(0, 64).default(0),
+    'glibc malloc arenas of each cluster worker (`MALLOC_ARENA_MAX`); 0 keeps glibc\'s default (8 per core).'],
 } as const;
 
 type Settings = typeof SETTINGS;

@@ -1,5 +1,6 @@
 import cluster from 'node:cluster';
 import { AggregatorRegistry, type Registry } from 'prom-client';
+import { isAnswered, REQUEST, WAIT_MS, type Asked } from './cluster-protocol.ts';
 
 /**
  * /metrics across cluster workers. Each worker keeps its own registry (recording stays a
@@ -8,29 +9,6 @@ import { AggregatorRegistry, type Registry } from 'prom-client';
  * (counters and histograms summed; default process metrics by their own aggregators).
  * Only a scrape pays for the messages.
  */
-
-const REQUEST = 'brokerid:metrics-req';
-const ANSWER = 'brokerid:metrics-res';
-/** Above prom-client's own 5 s wait for the workers, so its error arrives first. */
-const WAIT_MS = 6_000;
-
-interface Asked { type: typeof REQUEST; id: number }
-interface Answered { type: typeof ANSWER; id: number; text?: string; error?: string }
-
-const isAsked = (m: unknown): m is Asked => (m as Asked | null)?.type === REQUEST;
-const isAnswered = (m: unknown): m is Answered => (m as Answered | null)?.type === ANSWER;
-
-/** In the cluster primary: answers each worker's scrape with every worker's metrics. */
-export function startClusterMetrics(): void {
-  const aggregator = new AggregatorRegistry();
-  cluster.on('message', (worker, message: unknown) => {
-    if (!isAsked(message)) return;
-    aggregator.clusterMetrics().then(
-      (text) => worker.send({ type: ANSWER, id: message.id, text } satisfies Answered),
-      (err: unknown) => worker.send({ type: ANSWER, id: message.id, error: err instanceof Error ? err.message : String(err) } satisfies Answered),
-    );
-  });
-}
 
 let nextId = 0;
 const pending = new Map<number, { resolve(text: string): void; reject(err: Error): void }>();
