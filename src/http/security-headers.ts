@@ -28,13 +28,16 @@ export function defaultHeaders(httpsIssuer: boolean): Record<string, string> {
   };
 }
 
-function applyMissing(res: Response, headers: Record<string, string>): void {
-  for (const [name, value] of Object.entries(headers)) if (!res.hasHeader(name)) res.setHeader(name, value);
+/** Name and value pairs, built once: the list is walked twice per answer. */
+type Entries = ReadonlyArray<readonly [string, string]>;
+
+function applyMissing(res: Response, headers: Entries): void {
+  for (const [name, value] of headers) if (!res.hasHeader(name)) res.setHeader(name, value);
 }
 
 /** Middleware giving every response the default security headers unless a route set its own. */
 export function securityHeaders(options: { issuer: string }): RequestHandler {
-  const headers = defaultHeaders(options.issuer.startsWith('https:'));
+  const headers: Entries = Object.entries(defaultHeaders(options.issuer.startsWith('https:')));
   return (_req, res, next) => {
     applyMissing(res, headers);
     const writeHead = res.writeHead;
