@@ -20,6 +20,7 @@ import type { OidcHost } from './oidc/host.ts';
 import { createInteractionPort } from './oidc/interactions.ts';
 import { createScriptPool } from './sandbox/index.ts';
 import type { Store } from './store/types.ts';
+import { withCachedConnections } from './store/cached-connections.ts';
 
 export interface FeatureDeps { config: Config; store: Store; box: SecretBox; logger: Logger; logs: TenantLogs; metrics: Metrics }
 
@@ -39,13 +40,15 @@ export function createFeatures(deps: FeatureDeps) {
   }, config.SANDBOX_PROCESSES, deps.metrics);
   const urlPolicy = upstreamUrlPolicy(config);
   const optionsOf = createOptionsCache(deps.box, urlPolicy);
+  // The login path reads its connection from a version-checked cache; the console and the API read the store.
+  const loginStore = withCachedConnections(deps.store);
   return {
     // The console's tester client may name any connection; the broker lets it through only as a try.
-    checkConnection: connectionParamCheck(deps.store, (clientId) => clientId === TRY_CLIENT_ID),
+    checkConnection: connectionParamCheck(loginStore, (clientId) => clientId === TRY_CLIENT_ID),
     app(host: OidcHost): { management: ManagementFeatures; login: Router; tryConnection: ConsolePages } {
       const interactions = createInteractionPort(() => host.provider());
       const dryRun = createDryRunPort({ store: deps.store, issuer: config.issuer, logger: deps.logger, optionsOf });
-      const broker = createBroker({ ...deps, loginLogs: deps.logs.sink, runner, interactions, optionsOf, expired: sendExpired, dryRun });
+      const broker = createBroker({ ...deps, store: loginStore, loginLogs: deps.logs.sink, runner, interactions, optionsOf, expired: sendExpired, dryRun });
       return {
         management: { refresh: broker.refresh, urlPolicy, checkScript: (script) => runner.check(script) },
         login: loginRouter({ store: deps.store, broker, interactions, allowHttpImages: config.ALLOW_INSECURE_UPSTREAMS }),
