@@ -19,7 +19,11 @@ test('histograms over the window only, quantiles from the buckets, statements "n
   expect(exchange?.p95Ms).toBeCloseTo(175, 0); // rank 95: half-way through (100, 250 ms]
   expect(exchange?.meanMs).toBeCloseTo((90 * 4 + 10 * 200) / 100, 1);
   expect(view.histograms['brokerid_login_callback_duration_seconds{outcome="success"}']?.count).toBe(1);
-  expect(view.statementsPerOp).toBeNull();
+  // The registry exposes the statements counter; nothing ran a statement in the window.
+  expect(view.statementsPerOp).toEqual({ read: 0, write: 0 });
+  // A server that does not expose it (an older one): "not exposed", not zero.
+  const without = (text: string) => text.split('\n').filter((l) => !l.includes('brokerid_store_statements_total')).join('\n');
+  expect(serverView(without(before), without(await metrics.render()), 100).statementsPerOp).toBeNull();
   expect(view.storeErrors).toBe(1);
   // Exposed but never incremented (no sample yet, only its TYPE line): 0, not "not exposed".
   expect(serverView(before, before, 100).storeErrors).toBe(0);
