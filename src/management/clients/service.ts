@@ -105,8 +105,11 @@ export function createClientService(store: Store, box: SecretBox) {
 
     /** Deletes the client, its grants, and its place in every connection (404 when missing). */
     async delete(clientId: string): Promise<void> {
-      if (!(await store.clients.delete(clientId))) throw missing.client(clientId);
+      if (!(await store.clients.get(clientId))) throw missing.client(clientId);
+      // Its connections first: a failure part-way leaves the client in place for a retry,
+      // never connections that name a client that is gone.
       await store.connections.removeClientEverywhere(clientId);
+      if (!(await store.clients.delete(clientId))) throw missing.client(clientId);
     },
 
     /** True when `secret` is the client's current secret. */

@@ -114,8 +114,13 @@ export function createConnectionService(store: Store, box: SecretBox, logs: LogS
     /** Deletes the connection, the logins in progress through it, and the users that only it knows. */
     async delete(id: string): Promise<void> {
       const current = await get(id);
-      if (!(await store.connections.delete(id))) throw missing.connection(id);
+      // Dependents first: a failure part-way leaves the connection in place, so the same
+      // DELETE can be sent again and finishes the job (removing the record first would leave
+      // its users behind, out of this route's reach: a retry would answer 404).
       await store.transactions.deleteByConnection(id);
+      await deleteUsersOf(store, logs, current.name);
+      if (!(await store.connections.delete(id))) throw missing.connection(id);
+      // A login that finished while the users were being deleted: swept once more, now that no new one can start.
       await deleteUsersOf(store, logs, current.name);
     },
   };
