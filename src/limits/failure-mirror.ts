@@ -1,5 +1,6 @@
 import type { WindowCounter, WindowRule } from '../lib/window-counter.ts';
 import type { FailureEntry } from './cluster-protocol.ts';
+import { FixedWindows } from './fixed-windows.ts';
 import type { PrimaryLink } from './primary-link.ts';
 
 /**
@@ -10,10 +11,9 @@ import type { PrimaryLink } from './primary-link.ts';
  * current failures (a worker started later must see the counts made before it).
  */
 export class FailureMirror {
-  private readonly counts = new Map<string, { total: number; endsAt: number }>();
+  private readonly counts = new FixedWindows();
   private readonly ready: Promise<void>;
   private isReady = false;
-  private nextSweep = 0;
 
   private readonly link: PrimaryLink;
 
@@ -43,27 +43,18 @@ export class FailureMirror {
       },
       peek: async (key) => {
         if (!this.isReady) await this.ready;
-        const now = Date.now();
         const c = this.counts.get(`${name}\n${key}`);
-        return c && c.endsAt > now ? { consumedPoints: c.total, msBeforeNext: c.endsAt - now } : null;
+        return c ? { consumedPoints: c.total, msBeforeNext: c.msBeforeNext } : null;
       },
     };
   }
 
   /** Keeps the primary's latest count of a key (a later window replaces an ended one). */
   private apply(entry: FailureEntry, now: number): void {
-    this.sweep(now);
     const slot = `${entry.name}\n${entry.key}`;
-    const seen = this.counts.get(slot);
-    const endsAt = now + entry.msBeforeNext;
+    const seen = this.counts.get(slot, now);
     // Pushes and answers can cross on the way: within one window only a higher count is news.
-    if (seen && seen.endsAt > now && Math.abs(seen.endsAt - endsAt) < 1000 && seen.total >= entry.total) return;
-    this.counts.set(slot, { total: entry.total, endsAt });
-  }
-
-  private sweep(now: number): void {
-    if (now < this.nextSweep) return;
-    this.nextSweep = now + 1000;
-    for (const [slot, c] of this.counts) if (c.endsAt <= now) this.counts.delete(slot);
+    if (seen && Math.abs(seen.msBeforeNext - entry.msBeforeNext) < 1000 && seen.total >= entry.total) return;
+    this.counts.put(slot, entry, now);
   }
 }

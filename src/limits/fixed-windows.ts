@@ -1,9 +1,10 @@
 import type { CountState } from './cluster-protocol.ts';
 
 /**
- * Fixed-window counts per key in this process's memory, synchronous (the cluster primary
- * answers each message in the order it came, with nothing awaited in between). A key's
- * window starts at its first count and lasts the rule's duration; expired keys are swept.
+ * Fixed-window counts per key in this process's memory: the cluster primary's counts and a
+ * worker's mirror of its failure counts. Synchronous (the primary answers each message in the
+ * order it came, with nothing awaited in between). A key's window starts at its first count
+ * and lasts the rule's duration; expired keys are swept.
  */
 export class FixedWindows {
   private readonly counts = new Map<string, { total: number; endsAt: number }>();
@@ -16,6 +17,12 @@ export class FixedWindows {
     if (!entry || entry.endsAt <= now) this.counts.set(key, (entry = { total: 0, endsAt: now + durationMs }));
     entry.total += n;
     return { total: entry.total, msBeforeNext: entry.endsAt - now };
+  }
+
+  /** Sets `key`'s window to `state` as another process counted it (a worker's mirror of the primary's counts). */
+  put(key: string, state: CountState, now = Date.now()): void {
+    this.sweep(now);
+    this.counts.set(key, { total: state.total, endsAt: now + state.msBeforeNext });
   }
 
   /** `key`'s open window, if any. */

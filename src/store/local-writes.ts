@@ -1,3 +1,5 @@
+import { mapMethods } from '../lib/map-methods.ts';
+
 /**
  * The process-local half of `Store.versions` (types.ts): every write call through a Store
  * object moves one counter, as it starts and again as it ends, so a cache in the same
@@ -17,28 +19,19 @@ export class LocalWrites {
    * settles, failed or not (a failed write may have changed part).
    */
   track<R extends object>(repo: R, reads: ReadonlyArray<keyof R>, afterWrite?: () => Promise<void>): R {
-    const wrapped: Record<string, unknown> = {};
-    for (const [name, value] of Object.entries(repo)) {
-      if (typeof value !== 'function' || reads.includes(name as keyof R)) {
-        wrapped[name] = value;
-        continue;
-      }
-      const method = value as (...args: unknown[]) => Promise<unknown>;
-      wrapped[name] = async (...args: unknown[]) => {
+    return mapMethods(repo, (name, method) => (reads.includes(name as keyof R) ? undefined : async (...args: unknown[]) => {
+      this.#count++;
+      let failed = false;
+      try {
+        return await method(...args);
+      } catch (err) {
+        failed = true;
+        throw err;
+      } finally {
         this.#count++;
-        let failed = false;
-        try {
-          return await method.apply(repo, args);
-        } catch (err) {
-          failed = true;
-          throw err;
-        } finally {
-          this.#count++;
-          // A failed bump after a failed write must not hide the write's own error.
-          if (afterWrite) await afterWrite().catch((err: unknown) => { if (!failed) throw err; });
-        }
-      };
-    }
-    return wrapped as R;
+        // A failed bump after a failed write must not hide the write's own error.
+        if (afterWrite) await afterWrite().catch((err: unknown) => { if (!failed) throw err; });
+      }
+    }));
   }
 }

@@ -1,3 +1,4 @@
+import { mapMethods, type Method } from '../lib/map-methods.ts';
 import { StoreConflictError, type Store } from './types.ts';
 
 /**
@@ -13,15 +14,13 @@ export interface StoreObserver {
   storeError(call: string, kind: StoreCallFailure): void;
 }
 
-type Fn = (...args: unknown[]) => unknown;
-
 /** `fn` that reports its failures as `call`; what it returns or throws reaches the caller unchanged. */
-function observed(fn: Fn, self: unknown, call: string, observer: StoreObserver): Fn {
+function observed(fn: Method, call: string, observer: StoreObserver): Method {
   const report = (err: unknown): void => observer.storeError(call, err instanceof StoreConflictError ? 'conflict' : 'error');
   return (...args) => {
     let result: unknown;
     try {
-      result = fn.apply(self, args);
+      result = fn(...args);
     } catch (err) {
       report(err);
       throw err;
@@ -34,19 +33,10 @@ function observed(fn: Fn, self: unknown, call: string, observer: StoreObserver):
 
 /** Wraps every repo method (and ping, purgeExpired) of `store` so `observer` hears of each failure. */
 export function observeStore(store: Store, observer: StoreObserver): Store {
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(store)) {
-    if (typeof value === 'function') {
-      out[key] = key === 'close' || key === 'windowCounter' ? (value as Fn).bind(store) : observed(value as Fn, store, key, observer);
-    } else if (value !== null && typeof value === 'object') {
-      const repo: Record<string, unknown> = {};
-      for (const [name, method] of Object.entries(value)) {
-        repo[name] = typeof method === 'function' ? observed(method as Fn, value, `${key}.${name}`, observer) : method;
-      }
-      out[key] = repo;
-    } else {
-      out[key] = value;
-    }
+  const top = mapMethods(store, (key, method) => (key === 'close' || key === 'windowCounter' ? undefined : observed(method, key, observer)));
+  const out: Record<string, unknown> = { ...top };
+  for (const [key, value] of Object.entries(top)) {
+    if (value !== null && typeof value === 'object') out[key] = mapMethods(value, (name, method) => observed(method, `${key}.${name}`, observer));
   }
   return out as unknown as Store;
 }

@@ -1,3 +1,5 @@
+import { mapMethods } from '../../lib/map-methods.ts';
+
 /**
  * Several processes share one database file, and SQLite lets one write at a time. Its own
  * busy handler waits by sleeping the thread, which freezes the whole event loop of a server
@@ -36,11 +38,5 @@ export async function whenFree<T>(fn: () => Promise<T> | T): Promise<T> {
 
 /** Wraps every method of a repo with whenFree. */
 export function retryingBusy<R extends object>(repo: R): R {
-  const wrapped: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(repo)) {
-    wrapped[name] = typeof value === 'function'
-      ? (...args: unknown[]) => whenFree(() => (value as (...a: unknown[]) => unknown).apply(repo, args))
-      : value;
-  }
-  return wrapped as R;
+  return mapMethods(repo, (_name, method) => (...args: unknown[]) => whenFree(() => method(...args)));
 }
